@@ -85,7 +85,7 @@ func policyFrom(b accessPolicyBody) AccessPolicy {
 	p := AccessPolicy{ID: b.ID, Name: b.Name, SessionDuration: b.SessionDuration}
 	for _, r := range b.Include {
 		if r.Email != nil {
-			p.Emails = append(p.Emails, strings.ToLower(r.Email.Email))
+			p.Emails = append(p.Emails, r.Email.Email)
 		}
 	}
 	sort.Strings(p.Emails)

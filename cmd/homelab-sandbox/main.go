@@ -1,0 +1,138 @@
+// Command homelab-sandbox serves the in-memory Cloudflare API on a local
+// address, seeded with one zone and one remotely managed tunnel, and prints
+// the environment a client needs to use it:
+//
+//	eval "$(homelab-sandbox -addr 127.0.0.1:0 &)"
+//
+// Only the export lines go to stdout; logs go to stderr. It runs until
+// SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
+)
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("homelab-sandbox: ")
+	if err := run(); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run() error {
+	addr := flag.String("addr", "127.0.0.1:8787", "listen address (port 0 picks a free port)")
+	zoneName := flag.String("zone", "example.com", "zone to create")
+	tunnelName := flag.String("tunnel", "homelab", "remotely managed tunnel to create")
+	token := flag.String("token", "", "accepted API token (default: random)")
+	rpsLimit := flag.Int("rps-limit", 0, "if > 0, answer 429 beyond this many requests per 5 minutes")
+	logRequests := flag.Bool("log", false, "log one line per request to stderr")
+	flag.Parse()
+
+	sb := cfsandbox.New(cfsandbox.Options{Token: *token})
+	zone := sb.AddZone(*zoneName)
+	tunnel, err := sb.AddTunnel(*tunnelName)
+	if err != nil {
+		return err
+	}
+	if *rpsLimit > 0 {
+		sb.SetFaults(cfsandbox.Faults{RateLimit: *rpsLimit, RateLimitWindow: 5 * time.Minute})
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	var handler http.Handler = sb
+	if *logRequests {
+		handler = logged(sb)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+
+	fmt.Printf("export CLOUDFLARE_BASE_URL=%s\n", shellQuote("http://"+reachable(ln.Addr())+cfsandbox.APIPrefix))
+	fmt.Printf("export CLOUDFLARE_API_TOKEN=%s\n", shellQuote(sb.Token()))
+	fmt.Printf("export CLOUDFLARE_ACCOUNT_ID=%s\n", shellQuote(sb.AccountID()))
+	fmt.Printf("export CLOUDFLARE_ZONE_ID=%s\n", shellQuote(zone.ID))
+	fmt.Printf("export CLOUDFLARE_TUNNEL_ID=%s\n", shellQuote(tunnel.ID))
+	log.Printf("serving zone %s and tunnel %s on %s", zone.Name, tunnel.Name, ln.Addr())
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Print("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// reachable turns a listener address into one a client can dial: an
+// unspecified host (0.0.0.0, ::) becomes loopback.
+func reachable(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// shellQuote leaves safe values bare, so the usual output is exactly
+// "export NAME=value", and single-quotes anything else.
+func shellQuote(v string) string {
+	safe := v != "" && strings.IndexFunc(v, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r))
+	}) < 0
+	if safe {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+// logged logs method, path, status and duration; never headers, so the
+// Authorization token cannot leak into logs.
+func logged(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		log.Printf("%s %s %d %s", r.Method, r.URL.Path, rec.status, time.Since(start).Round(time.Microsecond))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}

@@ -1,0 +1,174 @@
+// Package providerdata is what the provider's Configure hands to every
+// resource and data source: resolved settings and lazily built clients.
+package providerdata
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
+)
+
+// Environment variables the provider reads.
+const (
+	EnvCloudflareToken   = "CLOUDFLARE_API_TOKEN"
+	EnvCloudflareAccount = "CLOUDFLARE_ACCOUNT_ID"
+	EnvCloudflareZone    = "CLOUDFLARE_ZONE_ID"
+	EnvCloudflareTunnel  = "CLOUDFLARE_TUNNEL_ID"
+	EnvCloudflareBaseURL = "CLOUDFLARE_BASE_URL"
+)
+
+// CloudflareSettings is the resolved `cloudflare` block.
+type CloudflareSettings struct {
+	APIToken          string
+	AccountID         string
+	ZoneID            string
+	TunnelID          string
+	BaseURL           string
+	RequestsPerSecond float64
+	MaxRetries        int
+}
+
+// KubernetesSettings is the resolved `kubernetes` block.
+type KubernetesSettings struct {
+	ConfigPath           string
+	ConfigContext        string
+	Host                 string
+	Token                string
+	ClusterCACertificate string
+	ClientCertificate    string
+	ClientKey            string
+	Insecure             bool
+}
+
+// Data is shared by all resources of one configured provider instance.
+// Terraform configures the provider once per plan or apply walk, so state
+// kept here lives exactly as long as one walk.
+type Data struct {
+	Version    string
+	Domain     string
+	HostPrefix string
+	// Unknown is set when some provider setting is not known yet (it
+	// depends on a resource not created yet); plan-time checks that need
+	// the settings are then skipped, as the framework recommends.
+	Unknown bool
+
+	AllowedEmails       []string
+	Cloudflare          CloudflareSettings
+	Kubernetes          KubernetesSettings
+	OnePasswordToken    string
+	cloudflareOnce      sync.Once
+	cloudflareClient    *cloudflare.Client
+	cloudflareClientErr error
+	claimedHostnamesMu  sync.Mutex
+	claimedHostnames    map[string]bool
+}
+
+// HostnameFor derives the public hostname of a service name:
+// "<name>-<host_prefix>.<domain>", or "<name>.<domain>" without a prefix.
+func (d *Data) HostnameFor(name string) string {
+	if d.HostPrefix == "" {
+		return name + "." + d.Domain
+	}
+	return name + "-" + d.HostPrefix + "." + d.Domain
+}
+
+// NameFor is the inverse of HostnameFor, for imports: it returns "" when
+// the hostname does not follow the pattern.
+func (d *Data) NameFor(hostname string) string {
+	if d.Domain == "" {
+		return ""
+	}
+	suffix := "." + d.Domain
+	if d.HostPrefix != "" {
+		suffix = "-" + d.HostPrefix + suffix
+	}
+	name, ok := strings.CutSuffix(hostname, suffix)
+	if !ok || name == "" || strings.Contains(name, ".") {
+		return ""
+	}
+	return name
+}
+
+// ClaimHostname records that one resource of this walk publishes a
+// hostname and reports false when another one already did.
+func (d *Data) ClaimHostname(hostname string) bool {
+	d.claimedHostnamesMu.Lock()
+	defer d.claimedHostnamesMu.Unlock()
+	if d.claimedHostnames == nil {
+		d.claimedHostnames = map[string]bool{}
+	}
+	if d.claimedHostnames[hostname] {
+		return false
+	}
+	d.claimedHostnames[hostname] = true
+	return true
+}
+
+// CloudflareClient builds the Cloudflare client on first use, so that a
+// configuration without Cloudflare resources never needs a token.
+func (d *Data) CloudflareClient() (*cloudflare.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d.Cloudflare.APIToken == "" {
+		diags.Append(diagnostics.MissingSetting("Missing Cloudflare API Token", "cloudflare.api_token", EnvCloudflareToken,
+			"This resource manages Cloudflare objects and needs an API token with DNS, Tunnel and Access edit permissions."))
+		return nil, diags
+	}
+	if d.Cloudflare.AccountID == "" {
+		diags.Append(diagnostics.MissingSetting("Missing Cloudflare Account ID", "cloudflare.account_id", EnvCloudflareAccount,
+			"Tunnels and Access applications belong to an account."))
+		return nil, diags
+	}
+	d.cloudflareOnce.Do(func() {
+		d.cloudflareClient, d.cloudflareClientErr = cloudflare.New(cloudflare.Config{
+			APIToken:          d.Cloudflare.APIToken,
+			AccountID:         d.Cloudflare.AccountID,
+			BaseURL:           d.Cloudflare.BaseURL,
+			RequestsPerSecond: d.Cloudflare.RequestsPerSecond,
+			MaxRetries:        d.Cloudflare.MaxRetries,
+			UserAgent:         "terraform-provider-homelab/" + d.Version,
+		})
+	})
+	if d.cloudflareClientErr != nil {
+		diags.AddError("Error Creating Cloudflare Client", d.cloudflareClientErr.Error())
+	}
+	return d.cloudflareClient, diags
+}
+
+// Base is embedded by resources and data sources to receive Data.
+type Base struct {
+	Data *Data
+}
+
+// ConfigureResource stores the provider data, reporting a wrong type
+// instead of ignoring it.
+func (b *Base) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	b.Data, resp.Diagnostics = from(req.ProviderData)
+}
+
+// DataSourceBase is Base for data sources.
+type DataSourceBase struct {
+	Data *Data
+}
+
+// Configure stores the provider data.
+func (b *DataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	b.Data, resp.Diagnostics = from(req.ProviderData)
+}
+
+func from(providerData any) (*Data, diag.Diagnostics) {
+	if providerData == nil {
+		return nil, nil // not configured yet: ValidateConfig and early plan calls
+	}
+	data, ok := providerData.(*Data)
+	if !ok {
+		return nil, diag.Diagnostics{diagnostics.UnexpectedProviderData(providerData)}
+	}
+	return data, nil
+}

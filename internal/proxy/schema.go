@@ -1,0 +1,116 @@
+// Package proxy is the homelab_proxy resource: one public hostname through
+// a Cloudflare Tunnel, owning its ingress rule, its proxied CNAME and its
+// Access application and policy.
+package proxy
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/validators"
+)
+
+// DefaultSessionDuration is Cloudflare's own default for Access sessions.
+const DefaultSessionDuration = "24h"
+
+func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Publishes one hostname through a Cloudflare Tunnel. The resource owns three Cloudflare objects: " +
+			"its ingress rule in the tunnel's shared configuration (other rules, including ones written by hand, are kept; " +
+			"the catch-all stays last), a proxied CNAME to the tunnel, and, unless `access.enabled` is false, a self-hosted " +
+			"Access application with a reusable allow policy for the allowed e-mails.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The hostname.",
+			},
+			"name": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Validators: []validator.String{
+					labelValidator(),
+					stringvalidator.ExactlyOneOf(path.MatchRoot("name"), path.MatchRoot("hostname")),
+				},
+				MarkdownDescription: "Service name; the hostname becomes `<name>-<host_prefix>.<domain>` (or `<name>.<domain>` " +
+					"without a prefix). Exactly one of `name` and `hostname` is set.",
+			},
+			"hostname": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Validators:          []validator.String{hostnameValidator()},
+				MarkdownDescription: "Explicit public hostname (FQDN), instead of `name`. Changing it replaces the resource.",
+			},
+			"service": schema.StringAttribute{
+				Required:   true,
+				Validators: []validator.String{serviceValidator()},
+				MarkdownDescription: "Origin cloudflared connects to: `http://`, `https://`, `ssh://`, `tcp://`, `rdp://`, `smb://` " +
+					"URLs with an optional port (1-65535), `unix:/path`, `unix+tls:/path`, `http_status:NNN`, `hello_world` or `bastion`.",
+			},
+			"path": schema.StringAttribute{
+				Optional:            true,
+				Validators:          []validator.String{pathValidator()},
+				MarkdownDescription: "Regular expression on the request path. Rules with a path are placed before the rule of the same hostname without one.",
+			},
+			"tunnel_id": schema.StringAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Tunnel that carries the hostname. Default: the provider's `cloudflare.tunnel_id`. Changing it replaces the resource.",
+			},
+			"origin_request": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Options of the connection from cloudflared to the origin.",
+				Attributes: map[string]schema.Attribute{
+					"no_tls_verify":      schema.BoolAttribute{Optional: true, MarkdownDescription: "Skip verification of the origin's TLS certificate."},
+					"http_host_header":   schema.StringAttribute{Optional: true, MarkdownDescription: "Host header sent to the origin."},
+					"origin_server_name": schema.StringAttribute{Optional: true, MarkdownDescription: "Hostname expected in the origin's certificate."},
+					"connect_timeout":    schema.Int64Attribute{Optional: true, MarkdownDescription: "Seconds to wait for a connection to the origin."},
+				},
+			},
+			"access": schema.SingleNestedAttribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "Cloudflare Access in front of the hostname. Enabled by default; a proxy with Access " +
+					"enabled and no allowed e-mails is an error, so publishing without Access takes an explicit `access = { enabled = false }`.",
+				Attributes: map[string]schema.Attribute{
+					"enabled": schema.BoolAttribute{
+						Optional: true, Computed: true,
+						MarkdownDescription: "Whether an Access application protects the hostname. Default `true`.",
+					},
+					"allowed_emails": schema.SetAttribute{
+						Optional: true, Computed: true, ElementType: types.StringType,
+						Validators:          []validator.Set{setvalidator.ValueStringsAre(validators.Email())},
+						MarkdownDescription: "E-mail addresses allowed through. Default: the provider's `access.allowed_emails`.",
+					},
+					"session_duration": schema.StringAttribute{
+						Optional: true, Computed: true,
+						Validators:          []validator.String{durationValidator()},
+						MarkdownDescription: "How long an Access session lasts, e.g. `24h` or `30m`. Default `24h`.",
+					},
+				},
+			},
+			"zone_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Zone of the hostname's DNS record.",
+			},
+			"dns_record_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The proxied CNAME record.",
+			},
+			"access_application_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The Access application, when Access is enabled.",
+			},
+			"access_policy_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The reusable Access allow policy, when Access is enabled.",
+			},
+			"port": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Local port of the origin (80 for `http://` without one); null for sockets and built-in services. What a host firewall needs to allow.",
+			},
+		},
+	}
+}
