@@ -42,16 +42,20 @@ func TestEdits(t *testing.T) {
 		changed bool
 	}{
 		{
-			name:    "empty document gets the rule and a catch-all",
-			doc:     ``,
-			edit:    func(d *Document) bool { return d.Upsert(Rule{Hostname: "a.example.com", Service: "http://127.0.0.1:1"}) },
+			name: "empty document gets the rule and a catch-all",
+			doc:  ``,
+			edit: func(d *Document) bool {
+				return d.Upsert(Rule{Hostname: "a.example.com", Service: "http://127.0.0.1:1"})
+			},
 			want:    []string{"a.example.com http://127.0.0.1:1", "http_status:404"},
 			changed: true,
 		},
 		{
-			name:    "new rule goes before an existing catch-all, which is kept",
-			doc:     `{"ingress":[` + foreign + `,{"service":"http_status:503"}]}`,
-			edit:    func(d *Document) bool { return d.Upsert(Rule{Hostname: "a.example.com", Service: "http://127.0.0.1:1"}) },
+			name: "new rule goes before an existing catch-all, which is kept",
+			doc:  `{"ingress":[` + foreign + `,{"service":"http_status:503"}]}`,
+			edit: func(d *Document) bool {
+				return d.Upsert(Rule{Hostname: "a.example.com", Service: "http://127.0.0.1:1"})
+			},
 			want:    []string{"legacy.example.com http://10.0.0.9:80", "a.example.com http://127.0.0.1:1", "http_status:503"},
 			changed: true,
 		},
