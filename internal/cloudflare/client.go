@@ -13,6 +13,7 @@ import (
 
 	cf "github.com/cloudflare/cloudflare-go/v7"
 	"github.com/cloudflare/cloudflare-go/v7/option"
+	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 )
 
@@ -46,8 +47,9 @@ type Client struct {
 	tunnelLocksMu sync.Mutex
 	tunnelLocks   map[string]*sync.Mutex
 
-	zonesMu sync.Mutex
-	zones   map[string]string // zone name -> id, looked up once per process
+	zonesMu     sync.Mutex
+	zones       map[string]string // zone name -> id, listed once per process
+	zoneLookups singleflight.Group
 }
 
 // New builds a Client. It never reads CLOUDFLARE_* from the environment:
@@ -97,7 +99,6 @@ func New(cfg Config) (*Client, error) {
 		sdk:         sdk,
 		accountID:   cfg.AccountID,
 		tunnelLocks: map[string]*sync.Mutex{},
-		zones:       map[string]string{},
 	}, nil
 }
 

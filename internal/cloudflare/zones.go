@@ -9,63 +9,82 @@ import (
 	"github.com/cloudflare/cloudflare-go/v7/zones"
 )
 
-// ZoneID returns the id of the zone with exactly this name, looked up once
-// per provider process.
+// zonePageSize is the largest page the zones list accepts.
+const zonePageSize = 50
+
+// ZoneID returns the id of the account's zone with exactly this name.
 func (c *Client) ZoneID(ctx context.Context, name string) (string, error) {
+	all, err := c.accountZones(ctx)
+	if err != nil {
+		return "", err
+	}
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	c.zonesMu.Lock()
-	id, ok := c.zones[name]
-	c.zonesMu.Unlock()
-	if ok {
-		if id == "" {
-			return "", &ZoneNotFoundError{Name: name}
-		}
+	if id, ok := all[name]; ok {
 		return id, nil
 	}
-	params := zones.ZoneListParams{Name: cf.F(name)}
-	if c.accountID != "" {
-		params.Account = cf.F(zones.ZoneListParamsAccount{ID: cf.F(c.accountID)})
-	}
-	page, err := c.sdk.Zones.List(ctx, params)
-	if err != nil {
-		return "", wrap(err)
-	}
-	id = ""
-	for _, z := range page.Result {
-		if strings.EqualFold(z.Name, name) {
-			id = z.ID
-			break
-		}
-	}
-	c.zonesMu.Lock()
-	c.zones[name] = id
-	c.zonesMu.Unlock()
-	if id == "" {
-		return "", &ZoneNotFoundError{Name: name}
-	}
-	return id, nil
+	return "", &ZoneNotFoundError{Name: name}
 }
 
-// ZoneForHostname finds the zone a hostname belongs to by trying its parent
-// domains from the longest down, as Cloudflare itself would route it.
+// ZoneForHostname finds the zone a hostname belongs to: the longest zone
+// name that is the hostname or one of its parent domains.
 func (c *Client) ZoneForHostname(ctx context.Context, hostname string) (id, name string, err error) {
-	labels := strings.Split(strings.TrimPrefix(strings.ToLower(hostname), "*."), ".")
-	for i := 0; i+2 <= len(labels); i++ {
+	all, err := c.accountZones(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	labels := strings.Split(strings.TrimPrefix(strings.ToLower(strings.TrimSuffix(hostname, ".")), "*."), ".")
+	for i := range labels {
 		candidate := strings.Join(labels[i:], ".")
-		id, err := c.ZoneID(ctx, candidate)
-		if err == nil {
+		if id, ok := all[candidate]; ok {
 			return id, candidate, nil
-		}
-		if _, notFound := err.(*ZoneNotFoundError); !notFound {
-			return "", "", err
 		}
 	}
 	return "", "", &ZoneNotFoundError{Name: hostname}
+}
+
+// accountZones lists the account's zones once per provider process:
+// concurrent resources share one lookup, and a failed one is retried by
+// the next caller.
+func (c *Client) accountZones(ctx context.Context) (map[string]string, error) {
+	c.zonesMu.Lock()
+	cached := c.zones
+	c.zonesMu.Unlock()
+	if cached != nil {
+		return cached, nil
+	}
+	v, err, _ := c.zoneLookups.Do("zones", func() (any, error) {
+		params := zones.ZoneListParams{PerPage: cf.F(float64(zonePageSize))}
+		if c.accountID != "" {
+			params.Account = cf.F(zones.ZoneListParamsAccount{ID: cf.F(c.accountID)})
+		}
+		found := map[string]string{}
+		for page := 1; ; page++ {
+			params.Page = cf.F(float64(page))
+			res, err := c.sdk.Zones.List(ctx, params)
+			if err != nil {
+				return nil, wrap(err)
+			}
+			for _, z := range res.Result {
+				found[strings.ToLower(z.Name)] = z.ID
+			}
+			if len(res.Result) < zonePageSize {
+				break
+			}
+		}
+		c.zonesMu.Lock()
+		c.zones = found
+		c.zonesMu.Unlock()
+		return found, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(map[string]string), nil
 }
 
 // ZoneNotFoundError says no zone of the account matches a name.
 type ZoneNotFoundError struct{ Name string }
 
 func (e *ZoneNotFoundError) Error() string {
-	return fmt.Sprintf("no Cloudflare zone found for %q in this account", e.Name)
+	return fmt.Sprintf("no Cloudflare zone of this account contains %q; add the zone to the account or check the API token's zone permissions", e.Name)
 }

@@ -49,7 +49,7 @@ func liveRules(t *testing.T, s *acctest.Sandbox) []ingress.Rule {
 func describeRules(rules []ingress.Rule) []string {
 	out := make([]string, len(rules))
 	for i, r := range rules {
-		out[i] = strings.TrimSpace(fmt.Sprintf("%s %s %s", r.Hostname, r.Path, r.Service))
+		out[i] = strings.Join(strings.Fields(fmt.Sprintf("%s %s %s", r.Hostname, r.Path, r.Service)), " ")
 	}
 	return out
 }
@@ -315,3 +315,5 @@ func putRules(t *testing.T, s *acctest.Sandbox, rules ...string) {
 		t.Fatalf("writing rules: %v", err)
 	}
 }
+
+func regexpMust(pattern string) *regexp.Regexp { return regexp.MustCompile(pattern) }
