@@ -91,12 +91,23 @@ func NewSandbox(t *testing.T) *Sandbox {
 // ProviderConfig is a provider block for the sandbox; extra is placed
 // inside the cloudflare block.
 func (s *Sandbox) ProviderConfig(extra string) string {
+	return s.providerConfig(fmt.Sprintf("api_token = %q\n    %s", s.API.Token(), extra))
+}
+
+// ProviderConfigTokenFromEnv leaves the API token out of the configuration
+// and sets CLOUDFLARE_API_TOKEN instead, as users do; the test harness
+// logs configurations, so secrecy tests must not write the token in one.
+func (s *Sandbox) ProviderConfigTokenFromEnv(t *testing.T) string {
+	t.Setenv("CLOUDFLARE_API_TOKEN", s.API.Token())
+	return s.providerConfig("")
+}
+
+func (s *Sandbox) providerConfig(extra string) string {
 	return fmt.Sprintf(`
 provider "homelab" {
   domain      = %q
   host_prefix = %q
   cloudflare = {
-    api_token           = %q
     account_id          = %q
     tunnel_id           = %q
     base_url            = %q
@@ -107,5 +118,5 @@ provider "homelab" {
     allowed_emails = [%q]
   }
 }
-`, Domain, HostPrefix, s.API.Token(), s.API.AccountID(), s.Tunnel.ID, s.URL, extra, Email)
+`, Domain, HostPrefix, s.API.AccountID(), s.Tunnel.ID, s.URL, extra, Email)
 }

@@ -207,7 +207,7 @@ resource "homelab_proxy" "svc" {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy: checkNothingLeft(s, "legacy.example.com http://10.0.0.9:80", "http_status:404"),
+		CheckDestroy:             checkNothingLeft(s, "legacy.example.com http://10.0.0.9:80", "http_status:404"),
 		Steps: []resource.TestStep{
 			{
 				Config:           config,
