@@ -35,7 +35,7 @@ const (
 func Main(m *testing.M) {
 	for _, env := range os.Environ() {
 		if name, _, _ := strings.Cut(env, "="); strings.HasPrefix(name, "CLOUDFLARE_") || name == "OP_SERVICE_ACCOUNT_TOKEN" {
-			os.Unsetenv(name)
+			_ = os.Unsetenv(name)
 		}
 	}
 	os.Exit(m.Run())

@@ -91,7 +91,7 @@ func (h *harness) doToken(token, method, path string, body any) response {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	data, err := io.ReadAll(res.Body)
 	if err != nil {
 		h.t.Fatal(err)

@@ -46,7 +46,7 @@ func TestAuth(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer res.Body.Close()
+			defer func() { _ = res.Body.Close() }()
 			var env wireEnvelope
 			if err := json.NewDecoder(res.Body).Decode(&env); err != nil {
 				t.Fatal(err)
@@ -119,7 +119,7 @@ func TestZones(t *testing.T) {
 		{"", []string{"example.com", "other.org"}},
 		{"name=example.com", []string{"example.com"}},
 		{"name=EXAMPLE.com", []string{"example.com"}},
-		{"name=contains:ther", []string{"other.org"}},
+		{"name=contains:othe", []string{"other.org"}},
 		{"name=ends_with:.com", []string{"example.com"}},
 		{"name=nope.com", nil},
 		{"account.id=" + h.s.AccountID(), []string{"example.com", "other.org"}},

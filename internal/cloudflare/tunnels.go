@@ -13,11 +13,10 @@ import (
 
 // Tunnel is the part of a cfd_tunnel the provider reads.
 type Tunnel struct {
-	ID          string
-	Name        string
-	Status      string
-	Deleted     bool
-	Connections int
+	ID      string
+	Name    string
+	Status  string
+	Deleted bool
 }
 
 // GetTunnel reads one tunnel of the account.
@@ -30,11 +29,10 @@ func (c *Client) GetTunnel(ctx context.Context, tunnelID string) (Tunnel, error)
 		return Tunnel{}, wrap(err)
 	}
 	return Tunnel{
-		ID:          t.ID,
-		Name:        t.Name,
-		Status:      string(t.Status),
-		Deleted:     !t.DeletedAt.IsZero(),
-		Connections: len(t.Connections),
+		ID:      t.ID,
+		Name:    t.Name,
+		Status:  string(t.Status),
+		Deleted: !t.DeletedAt.IsZero(),
 	}, nil
 }
 

@@ -201,7 +201,8 @@ func (d *Document) Normalize() {
 	if catchAll == nil {
 		catchAll = &Rule{Service: DefaultCatchAll}
 	}
-	d.Rules = append(out, *catchAll)
+	out = append(out, *catchAll)
+	d.Rules = out
 }
 
 // Marshal writes the document back, normalized.

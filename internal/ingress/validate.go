@@ -117,7 +117,7 @@ func ValidateLabel(label string) error {
 // regular expression.
 func ValidatePath(path string) error {
 	if _, err := regexp.Compile(path); err != nil {
-		return fmt.Errorf("%q is not a valid regular expression: %v", path, err)
+		return fmt.Errorf("%q is not a valid regular expression: %w", path, err)
 	}
 	return nil
 }
