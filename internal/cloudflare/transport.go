@@ -2,6 +2,7 @@ package cloudflare
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -29,6 +30,11 @@ func (t *transport) roundTrip(req *http.Request, next option.MiddlewareNext) (*h
 	ctx = tflog.MaskMessageStrings(ctx, t.token)
 	for attempt := 0; ; attempt++ {
 		if err := t.limiter.Wait(ctx); err != nil {
+			if ctx.Err() == nil {
+				// The limiter refuses up front a wait that would outlast the
+				// deadline; report it as the deadline it is.
+				err = fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
+			}
 			return nil, err
 		}
 		if attempt > 0 && req.GetBody != nil {

@@ -52,7 +52,11 @@ func (c *Client) accountZones(ctx context.Context) (map[string]string, error) {
 	if cached != nil {
 		return cached, nil
 	}
-	v, err, _ := c.zoneLookups.Do("zones", func() (any, error) {
+	// The shared lookup must not end with the caller that happened to start
+	// it: it runs detached from that caller's cancellation, and each caller
+	// waits only as long as its own context allows.
+	lookupCtx := context.WithoutCancel(ctx)
+	results := c.zoneLookups.DoChan("zones", func() (any, error) {
 		params := zones.ZoneListParams{PerPage: cf.F(float64(zonePageSize))}
 		if c.accountID != "" {
 			params.Account = cf.F(zones.ZoneListParamsAccount{ID: cf.F(c.accountID)})
@@ -60,7 +64,7 @@ func (c *Client) accountZones(ctx context.Context) (map[string]string, error) {
 		found := map[string]string{}
 		for page := 1; ; page++ {
 			params.Page = cf.F(float64(page))
-			res, err := c.sdk.Zones.List(ctx, params)
+			res, err := c.sdk.Zones.List(lookupCtx, params)
 			if err != nil {
 				return nil, wrap(err)
 			}
@@ -76,10 +80,15 @@ func (c *Client) accountZones(ctx context.Context) (map[string]string, error) {
 		c.zonesMu.Unlock()
 		return found, nil
 	})
-	if err != nil {
-		return nil, err
+	select {
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case r := <-results:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(map[string]string), nil
 	}
-	return v.(map[string]string), nil
 }
 
 // ZoneNotFoundError says no zone of the account matches a name.
