@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
@@ -38,12 +39,7 @@ func (r *proxyResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	result, diags := r.apply(ctx, plan, nil)
-	resp.Diagnostics.Append(diags...)
-	// Saved even on error, so that the next apply repairs what exists
-	// instead of creating it twice.
-	resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
-	resp.Diagnostics.Append(writeRepairs(ctx, resp.Private, repairs{})...)
+	resp.Diagnostics.Append(r.applyAndSave(ctx, plan, nil, &resp.State, resp.Private)...)
 }
 
 func (r *proxyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -78,10 +74,7 @@ func (r *proxyResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	result, diags := r.apply(ctx, plan, &state)
-	resp.Diagnostics.Append(diags...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &result)...)
-	resp.Diagnostics.Append(writeRepairs(ctx, resp.Private, repairs{})...)
+	resp.Diagnostics.Append(r.applyAndSave(ctx, plan, &state, &resp.State, resp.Private)...)
 }
 
 func (r *proxyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -137,6 +130,15 @@ func (r *proxyResource) ImportState(ctx context.Context, req resource.ImportStat
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), hostname)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("hostname"), hostname)...)
+}
+
+// applyAndSave applies the plan and saves the result, also on error, so
+// that the next apply repairs what exists instead of creating it twice.
+func (r *proxyResource) applyAndSave(ctx context.Context, plan proxyModel, state *proxyModel, out *tfsdk.State, private privateSetter) diag.Diagnostics {
+	result, diags := r.apply(ctx, plan, state)
+	diags.Append(out.Set(ctx, &result)...)
+	diags.Append(writeRepairs(ctx, private, repairs{})...)
+	return diags
 }
 
 // apply converges the three Cloudflare objects on the plan. Access comes
