@@ -1,0 +1,163 @@
+package cloudflare
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
+)
+
+// Counter keys of the sandbox, "METHOD /route/template".
+const (
+	keyZones        = "GET /zones"
+	keyListRecords  = "GET /zones/{zone_id}/dns_records"
+	keyCreateRecord = "POST /zones/{zone_id}/dns_records"
+	keyGetRecord    = "GET /zones/{zone_id}/dns_records/{dns_record_id}"
+	keyPutRecord    = "PUT /zones/{zone_id}/dns_records/{dns_record_id}"
+	keyDelRecord    = "DELETE /zones/{zone_id}/dns_records/{dns_record_id}"
+	keyGetTunnel    = "GET /accounts/{account_id}/cfd_tunnel/{tunnel_id}"
+	keyGetConfig    = "GET /accounts/{account_id}/cfd_tunnel/{tunnel_id}/configurations"
+	keyPutConfig    = "PUT /accounts/{account_id}/cfd_tunnel/{tunnel_id}/configurations"
+	keyListPolicies = "GET /accounts/{account_id}/access/policies"
+	keyListApps     = "GET /accounts/{account_id}/access/apps"
+	keyDelPolicy    = "DELETE /accounts/{account_id}/access/policies/{policy_id}"
+	keyDelApp       = "DELETE /accounts/{account_id}/access/apps/{app_id}"
+)
+
+const testUserAgent = "terraform-provider-homelab/1.2.3-test"
+
+// sandbox is a cfsandbox server behind httptest with one zone and one
+// tunnel. Every request is also handed to the optional observe hook before
+// the sandbox answers it.
+type sandbox struct {
+	api    *cfsandbox.Server
+	srv    *httptest.Server
+	zone   cfsandbox.Zone
+	tunnel cfsandbox.Tunnel
+
+	mu      sync.Mutex
+	observe func(*http.Request)
+}
+
+func newSandbox(t *testing.T) *sandbox {
+	t.Helper()
+	sb := &sandbox{api: cfsandbox.New(cfsandbox.Options{})}
+	sb.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sb.mu.Lock()
+		observe := sb.observe
+		sb.mu.Unlock()
+		if observe != nil {
+			observe(r)
+		}
+		sb.api.ServeHTTP(w, r)
+	}))
+	t.Cleanup(sb.srv.Close)
+	sb.zone = sb.api.AddZone("example.com")
+	tun, err := sb.api.AddTunnel("homelab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.tunnel = tun
+	return sb
+}
+
+func (sb *sandbox) setObserve(f func(*http.Request)) {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	sb.observe = f
+}
+
+func (sb *sandbox) baseURL() string { return sb.srv.URL + cfsandbox.APIPrefix }
+
+// config is a fast configuration for the sandbox: generous pacing, three
+// retries and a 10ms back-off base.
+func (sb *sandbox) config() Config {
+	return Config{
+		APIToken:          sb.api.Token(),
+		AccountID:         sb.api.AccountID(),
+		BaseURL:           sb.baseURL(),
+		RequestsPerSecond: 1000,
+		MaxRetries:        3,
+		UserAgent:         testUserAgent,
+		RetryBaseDelay:    10 * time.Millisecond,
+	}
+}
+
+// client builds a Client from sb.config() after mod.
+func (sb *sandbox) client(t *testing.T, mod func(*Config)) *Client {
+	t.Helper()
+	cfg := sb.config()
+	if mod != nil {
+		mod(&cfg)
+	}
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c
+}
+
+// count returns the sandbox's request count for one endpoint key.
+func (sb *sandbox) count(key string) int { return sb.api.Counts()[key] }
+
+// testContext is a context that ends with the test, with a safety deadline
+// so a hung call fails the test instead of the whole run.
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// createRecord makes a CNAME through the client and fails the test on error.
+func createRecord(t *testing.T, c *Client, zoneID, name string) DNSRecord {
+	t.Helper()
+	rec, err := c.CreateCNAME(testContext(t), zoneID, CNAME{Name: name, Target: "tunnel.example.net"})
+	if err != nil {
+		t.Fatalf("CreateCNAME(%s): %v", name, err)
+	}
+	return rec
+}
+
+// seedCNAMEs creates n proxied CNAMEs r000, r001, ... in the sandbox zone
+// with one batch request straight to the sandbox's HTTP API, which is much
+// faster than n client calls under the race detector. It resets the
+// sandbox's counters afterwards.
+func seedCNAMEs(t *testing.T, sb *sandbox, n int) {
+	t.Helper()
+	posts := make([]map[string]any, n)
+	for i := range posts {
+		posts[i] = map[string]any{"type": "CNAME", "name": fmt.Sprintf("r%03d", i), "content": "tunnel.example.net", "proxied": true, "ttl": 1}
+	}
+	body, err := json.Marshal(map[string]any{"posts": posts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := http.NewRequestWithContext(testContext(t), http.MethodPost, sb.baseURL()+"/zones/"+sb.zone.ID+"/dns_records/batch", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+sb.api.Token())
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		data, _ := io.ReadAll(resp.Body)
+		t.Fatalf("seeding %d records: HTTP %d %s", n, resp.StatusCode, data)
+	}
+	if got := len(sb.api.DNSRecords(sb.zone.ID)); got != n {
+		t.Fatalf("seeded %d records, want %d", got, n)
+	}
+	sb.api.ResetCounts()
+}
