@@ -52,9 +52,10 @@ type Client struct {
 	zoneLookups singleflight.Group
 }
 
-// New builds a Client. It never reads CLOUDFLARE_* from the environment:
-// the provider resolves configuration and environment itself, so that the
-// SDK's own defaults cannot silently override an explicit setting.
+// New builds a Client. The provider resolves configuration and environment
+// itself, so every value the SDK would take from CLOUDFLARE_* variables is
+// overridden here; only CLOUDFLARE_CUSTOM_HEADERS still reaches requests,
+// as the SDK documents it for API gateways.
 func New(cfg Config) (*Client, error) {
 	if cfg.APIToken == "" {
 		return nil, errors.New("missing API token")
