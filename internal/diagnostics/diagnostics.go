@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
 // MissingSetting is the error for a provider setting a resource needs.
@@ -28,9 +27,4 @@ func UnexpectedProviderData(got any) diag.Diagnostic {
 // an action on one object, e.g. ("Creating", "Proxy", "app.example.com").
 func APIFailure(action, kind, object string, err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic(fmt.Sprintf("Error %s %s %s", action, kind, object), err.Error())
-}
-
-// AttributeError is an error on one attribute with a fix.
-func AttributeError(p path.Path, summary, detail string) diag.Diagnostic {
-	return diag.NewAttributeErrorDiagnostic(p, summary, detail)
 }

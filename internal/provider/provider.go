@@ -6,13 +6,11 @@ package provider
 import (
 	"context"
 	"os"
-	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -230,10 +228,6 @@ func (p *homelabProvider) Configure(ctx context.Context, req provider.ConfigureR
 		} else if !config.Access.AllowedEmails.IsNull() {
 			resp.Diagnostics.Append(config.Access.AllowedEmails.ElementsAs(ctx, &data.AllowedEmails, false)...)
 		}
-	}
-	if data.Cloudflare.RequestsPerSecond <= 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("cloudflare").AtName("requests_per_second"),
-			"Invalid Requests Per Second", "requests_per_second must be positive, got "+strconv.FormatFloat(data.Cloudflare.RequestsPerSecond, 'f', -1, 64)+".")
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data

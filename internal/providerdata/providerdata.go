@@ -146,7 +146,7 @@ type Base struct {
 	Data *Data
 }
 
-// ConfigureResource stores the provider data, reporting a wrong type
+// Configure stores the provider data, reporting a wrong type
 // instead of ignoring it.
 func (b *Base) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	b.Data, resp.Diagnostics = from(req.ProviderData)

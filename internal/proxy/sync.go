@@ -132,7 +132,7 @@ func removeRule(ctx context.Context, cf *cloudflare.Client, tunnelID, hostname, 
 // self-hosted application, adopting ones an interrupted apply left behind.
 func ensureAccess(ctx context.Context, cf *cloudflare.Client, hostname, appID, policyID string, a accessSettings) (string, string, error) {
 	policy := cloudflare.AccessPolicy{ID: policyID, Name: policyName(hostname), Emails: a.Emails, SessionDuration: a.SessionDuration}
-	policyID, err := upsert(ctx, policy.ID,
+	policyID, err := upsert(policy.ID,
 		func(id string) (string, error) {
 			policy.ID = id
 			p, err := cf.UpdateAccessPolicy(ctx, policy)
@@ -155,7 +155,7 @@ func ensureAccess(ctx context.Context, cf *cloudflare.Client, hostname, appID, p
 		return "", "", err
 	}
 	app := cloudflare.AccessApp{Name: hostname, Domain: hostname, SessionDuration: a.SessionDuration, PolicyIDs: []string{policyID}}
-	appID, err = upsert(ctx, appID,
+	appID, err = upsert(appID,
 		func(id string) (string, error) {
 			app.ID = id
 			res, err := cf.UpdateAccessApp(ctx, app)
@@ -179,7 +179,7 @@ func ensureAccess(ctx context.Context, cf *cloudflare.Client, hostname, appID, p
 
 // upsert updates the object with a known id; when there is none, or it is
 // gone, it adopts one found by find, and creates one only as a last resort.
-func upsert(_ context.Context, id string, update func(id string) (string, error), find func() (string, error), create func() (string, error)) (string, error) {
+func upsert(id string, update func(id string) (string, error), find func() (string, error), create func() (string, error)) (string, error) {
 	if id != "" {
 		newID, err := update(id)
 		if err == nil || !cloudflare.IsNotFound(err) {
