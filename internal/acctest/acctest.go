@@ -16,11 +16,20 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/provider"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
 )
+
+// Secrets are what op:// references resolve to in tests, in place of
+// 1Password, which cannot be reached from here.
+var Secrets = secrets.Static{
+	"op://homelab/infisical/db_password":      "pg-Pass-7d1f93c2e8",
+	"op://homelab/argocd/repo token/password": "ghp_acctest_5b02c9d4a1",
+	"op://homelab/eso/client_secret":          "eso-Secret-a64f10b7",
+}
 
 // ProtoV6ProviderFactories serves the provider in-process to the CLI.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"homelab": providerserver.NewProtocol6WithError(provider.New("acctest")()),
+	"homelab": providerserver.NewProtocol6WithError(provider.NewWithResolver("acctest", Secrets)()),
 }
 
 // Domain and HostPrefix of every sandbox configuration.
@@ -33,12 +42,31 @@ const (
 // Main clears the variables that would let a developer's real account leak
 // into tests, then runs them.
 func Main(m *testing.M) {
+	clearEnv()
+	os.Exit(m.Run())
+}
+
+// MainWithCluster is Main for packages that need a Kubernetes control
+// plane: it starts one (see StartCluster) and stops it after the tests.
+func MainWithCluster(m *testing.M, installCRDs bool, cluster **Cluster) {
+	clearEnv()
+	c, stop, err := StartCluster(installCRDs)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starting the Kubernetes test control plane:", err)
+		os.Exit(1)
+	}
+	*cluster = c
+	code := m.Run()
+	stop()
+	os.Exit(code)
+}
+
+func clearEnv() {
 	for _, env := range os.Environ() {
 		if name, _, _ := strings.Cut(env, "="); strings.HasPrefix(name, "CLOUDFLARE_") || name == "OP_SERVICE_ACCOUNT_TOKEN" {
 			_ = os.Unsetenv(name)
 		}
 	}
-	os.Exit(m.Run())
 }
 
 // PreCheck fails loudly when the acceptance environment is incomplete,

@@ -6,32 +6,69 @@ package provider
 import (
 	"context"
 	"os"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/bootstrapsecret"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/ephemeralsecret"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/proxy"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/validators"
 )
 
-var _ provider.Provider = (*homelabProvider)(nil)
+var (
+	_ provider.Provider                       = (*homelabProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*homelabProvider)(nil)
+)
 
 type homelabProvider struct {
 	version string
+	// resolver replaces 1Password in tests.
+	resolver secrets.Resolver
+
+	// One 1Password client per provider process: creating one loads the
+	// SDK's WebAssembly core.
+	onePasswordMu    sync.Mutex
+	onePassword      *secrets.OnePassword
+	onePasswordToken string
 }
 
 // New returns a factory for the provider at a version.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &homelabProvider{version: version} }
+}
+
+// NewWithResolver is New with op:// references resolved by r instead of
+// 1Password, for tests and the local sandbox.
+func NewWithResolver(version string, r secrets.Resolver) func() provider.Provider {
+	return func() provider.Provider { return &homelabProvider{version: version, resolver: r} }
+}
+
+func (p *homelabProvider) secretResolver(token string) secrets.Resolver {
+	if p.resolver != nil {
+		return p.resolver
+	}
+	if token == "" {
+		return nil
+	}
+	p.onePasswordMu.Lock()
+	defer p.onePasswordMu.Unlock()
+	if p.onePassword == nil || p.onePasswordToken != token {
+		p.onePassword, p.onePasswordToken = secrets.NewOnePassword(token, p.version), token
+	}
+	return p.onePassword
 }
 
 func (p *homelabProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -220,7 +257,7 @@ func (p *homelabProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if op == nil {
 		op = &onePasswordModel{}
 	}
-	data.OnePasswordToken = r.str(op.ServiceAccountToken, "OP_SERVICE_ACCOUNT_TOKEN")
+	data.Resolver = p.secretResolver(r.str(op.ServiceAccountToken, "OP_SERVICE_ACCOUNT_TOKEN"))
 
 	if config.Access != nil {
 		if config.Access.AllowedEmails.IsUnknown() {
@@ -254,6 +291,7 @@ func (r resolver) str(v types.String, envVar string) string {
 // Resources are listed in alphabetical order of their type names.
 func (p *homelabProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
+		bootstrapsecret.NewResource,
 		proxy.NewResource,
 	}
 }
@@ -261,4 +299,11 @@ func (p *homelabProvider) Resources(_ context.Context) []func() resource.Resourc
 // DataSources are listed in alphabetical order of their type names.
 func (p *homelabProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return nil
+}
+
+// EphemeralResources are listed in alphabetical order of their type names.
+func (p *homelabProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		ephemeralsecret.New,
+	}
 }

@@ -13,6 +13,8 @@ import (
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
 )
 
 // Environment variables the provider reads.
@@ -62,12 +64,48 @@ type Data struct {
 	AllowedEmails       []string
 	Cloudflare          CloudflareSettings
 	Kubernetes          KubernetesSettings
-	OnePasswordToken    string
 	cloudflareOnce      sync.Once
 	cloudflareClient    *cloudflare.Client
 	cloudflareClientErr error
 	claimedHostnamesMu  sync.Mutex
 	claimedHostnames    map[string]bool
+
+	kubeOnce      sync.Once
+	kubeClient    *kube.Client
+	kubeClientErr error
+
+	// Resolver resolves op:// references. The provider sets the 1Password
+	// one; tests set an in-memory one.
+	Resolver secrets.Resolver
+}
+
+// KubeClient builds the Kubernetes client on first use. Building it reads
+// the kubeconfig but makes no request.
+func (d *Data) KubeClient() (*kube.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	d.kubeOnce.Do(func() {
+		k := d.Kubernetes
+		d.kubeClient, d.kubeClientErr = kube.New(kube.Settings{
+			ConfigPath: k.ConfigPath, ConfigContext: k.ConfigContext, Host: k.Host, Token: k.Token,
+			ClusterCACertificate: k.ClusterCACertificate, ClientCertificate: k.ClientCertificate, ClientKey: k.ClientKey,
+			Insecure: k.Insecure, UserAgent: "terraform-provider-homelab/" + d.Version,
+		})
+	})
+	if d.kubeClientErr != nil {
+		diags.AddError("Error Configuring Kubernetes Client", d.kubeClientErr.Error())
+	}
+	return d.kubeClient, diags
+}
+
+// SecretResolver returns the resolver of op:// references, or a
+// diagnostic naming the missing 1Password setting.
+func (d *Data) SecretResolver() (secrets.Resolver, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d.Resolver == nil {
+		diags.Append(diagnostics.MissingSetting("Missing 1Password Service Account Token", "onepassword.service_account_token",
+			"OP_SERVICE_ACCOUNT_TOKEN", "op:// references are resolved through 1Password with a service account."))
+	}
+	return d.Resolver, diags
 }
 
 // HostnameFor derives the public hostname of a service name:

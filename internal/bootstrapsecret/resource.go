@@ -1,0 +1,334 @@
+package bootstrapsecret
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*secretResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*secretResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*secretResource)(nil)
+	_ resource.ResourceWithImportState    = (*secretResource)(nil)
+)
+
+type secretResource struct {
+	providerdata.Base
+}
+
+// NewResource is the homelab_bootstrap_secret factory.
+func NewResource() resource.Resource { return &secretResource{} }
+
+func (r *secretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_bootstrap_secret"
+}
+
+// private state: the keys managed at the last apply, and whether the last
+// refresh saw the data drift.
+type privateData struct {
+	Managed []string `json:"managed"`
+	Drifted bool     `json:"drifted,omitempty"`
+}
+
+const privateKey = "secret"
+
+type privateState interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+func readPrivate(ctx context.Context, p privateState) privateData {
+	var out privateData
+	if raw, _ := p.GetKey(ctx, privateKey); len(raw) > 0 {
+		_ = json.Unmarshal(raw, &out)
+	}
+	return out
+}
+
+func writePrivate(ctx context.Context, p privateState, d privateData) diag.Diagnostics {
+	raw, _ := json.Marshal(d)
+	return p.SetKey(ctx, privateKey, raw)
+}
+
+// ModifyPlan shows the managed keys at plan time and schedules a write
+// when the last refresh found the data changed outside Terraform.
+func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var config, plan secretModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = types.StringValue(plan.Namespace.ValueString() + "/" + plan.Name.ValueString())
+	if plan.Namespace.IsUnknown() || plan.Name.IsUnknown() {
+		plan.ID = types.StringUnknown()
+	}
+	if config.DataWO.IsUnknown() || config.References.IsUnknown() {
+		plan.Keys = types.ListUnknown(types.StringType)
+	} else {
+		keys, diags := config.managedKeys(ctx)
+		resp.Diagnostics.Append(diags...)
+		plan.Keys = keysList(keys)
+	}
+	if req.State.Raw.IsNull() {
+		plan.DataSHA256 = types.StringUnknown()
+	} else {
+		var state secretModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		changed := readPrivate(ctx, req.Private).Drifted ||
+			!plan.Keys.Equal(state.Keys) || !plan.DataWOVersion.Equal(state.DataWOVersion) ||
+			!plan.References.Equal(state.References) || !generateEqual(plan.Generate, state.Generate)
+		plan.DataSHA256 = state.DataSHA256
+		if changed {
+			plan.DataSHA256 = types.StringUnknown()
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func generateEqual(a, b map[string]generateModel) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || !v.Length.Equal(w.Length) || !v.Encoding.Equal(w.Encoding) {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.write(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Creating")
+}
+
+func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state secretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	kc, diags := r.Data.KubeClient()
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	ns, name := state.Namespace.ValueString(), state.Name.ValueString()
+	live, err := kc.GetSecret(ctx, ns, name)
+	if err != nil {
+		resp.Diagnostics.Append(diagnostics.APIFailure("Reading", "Bootstrap Secret", ns+"/"+name, err))
+		return
+	}
+	if live == nil {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Bootstrap Secret %s/%s Removed From State", ns, name),
+			"The Secret was deleted outside Terraform. The next apply creates it again, with new generated values.")
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	priv := readPrivate(ctx, req.Private)
+	managed := priv.Managed
+	importing := state.DataSHA256.IsNull()
+	if importing || len(managed) == 0 {
+		var list []string
+		if !state.Keys.IsNull() {
+			resp.Diagnostics.Append(state.Keys.ElementsAs(ctx, &list, false)...)
+		}
+		managed = list
+		if importing {
+			managed = sortedKeys(live.Data)
+		}
+	}
+	hash := dataHash(live.Data, managed)
+	priv.Drifted = !importing && hash != state.DataSHA256.ValueString()
+	priv.Managed = managed
+	state.Keys = keysList(presentKeys(live.Data, managed))
+	state.DataSHA256 = types.StringValue(hash)
+	state.Type = types.StringValue(string(live.Type))
+	state.ID = types.StringValue(ns + "/" + name)
+	if state.CreateNamespace.IsNull() {
+		state.CreateNamespace = types.BoolValue(false)
+	}
+	state.Labels = reflectMap(state.Labels, live.Labels)
+	state.Annotations = reflectMap(state.Annotations, live.Annotations)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(writePrivate(ctx, resp.Private, priv)...)
+}
+
+// reflectMap shows the live values of the labels or annotations the state
+// holds; ones added by others are not this resource's business.
+func reflectMap(prior types.Map, live map[string]string) types.Map {
+	if prior.IsNull() || prior.IsUnknown() {
+		return prior
+	}
+	out := map[string]string{}
+	for k := range prior.Elements() {
+		if v, ok := live[k]; ok {
+			out[k] = v
+		}
+	}
+	m, _ := types.MapValueFrom(context.Background(), types.StringType, out)
+	return m
+}
+
+func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.write(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Updating")
+}
+
+func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state secretModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	kc, diags := r.Data.KubeClient()
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	managed := readPrivate(ctx, req.Private).Managed
+	if len(managed) == 0 {
+		resp.Diagnostics.Append(state.Keys.ElementsAs(ctx, &managed, false)...)
+	}
+	ours := map[string]bool{}
+	for _, k := range managed {
+		ours[k] = true
+	}
+	ns, name := state.Namespace.ValueString(), state.Name.ValueString()
+	if err := kc.ReleaseSecret(ctx, ns, name, ours); err != nil {
+		resp.Diagnostics.Append(diagnostics.APIFailure("Deleting", "Bootstrap Secret", ns+"/"+name, err))
+	}
+}
+
+// ImportState takes "<namespace>/<name>".
+func (r *secretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ns, name, ok := strings.Cut(req.ID, "/")
+	if !ok || ns == "" || name == "" || strings.Contains(name, "/") {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q is not <namespace>/<name>, e.g. infisical/infisical-secrets.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), ns)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// write resolves every source and applies the Secret. Values live only in
+// this function's memory.
+func (r *secretResource) write(ctx context.Context, config tfsdk.Config, planned tfsdk.Plan, out *tfsdk.State, private privateState, diags *diag.Diagnostics, action string) {
+	var cfg, plan secretModel
+	diags.Append(config.Get(ctx, &cfg)...)
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() {
+		return
+	}
+	ns, name := plan.Namespace.ValueString(), plan.Name.ValueString()
+	object := ns + "/" + name
+	fail := func(err error) { diags.Append(diagnostics.APIFailure(action, "Bootstrap Secret", object, err)) }
+	kc, d := r.Data.KubeClient()
+	if diags.Append(d...); diags.HasError() {
+		return
+	}
+	if plan.CreateNamespace.ValueBool() {
+		if err := kc.EnsureNamespace(ctx, ns); err != nil {
+			fail(err)
+			return
+		}
+	}
+	existing, err := kc.GetSecret(ctx, ns, name)
+	if err != nil {
+		fail(err)
+		return
+	}
+	var live map[string][]byte
+	if existing != nil {
+		live = existing.Data
+	}
+	data, err := r.values(ctx, cfg, live)
+	if err != nil {
+		fail(err)
+		return
+	}
+	labels, d := stringMap(ctx, plan.Labels)
+	diags.Append(d...)
+	annotations, d := stringMap(ctx, plan.Annotations)
+	diags.Append(d...)
+	written, err := kc.ApplySecret(ctx, kube.SecretSpec{
+		Namespace: ns, Name: name, Type: plan.Type.ValueString(), Labels: labels, Annotations: annotations, Data: data,
+	})
+	if err != nil {
+		fail(err)
+		return
+	}
+	managed := sortedKeys(data)
+	plan.ID = types.StringValue(object)
+	plan.Keys = keysList(presentKeys(written.Data, managed))
+	plan.DataSHA256 = types.StringValue(dataHash(written.Data, managed))
+	plan.DataWO = types.MapNull(types.StringType) // write-only: never stored
+	diags.Append(out.Set(ctx, &plan)...)
+	diags.Append(writePrivate(ctx, private, privateData{Managed: managed})...)
+}
+
+// values gathers the Secret's data: write-only values from the
+// configuration, references resolved now, and generated values kept from
+// the cluster or made for keys it lacks.
+func (r *secretResource) values(ctx context.Context, cfg secretModel, live map[string][]byte) (map[string][]byte, error) {
+	data := map[string][]byte{}
+	wo, d := stringMap(ctx, cfg.DataWO)
+	if d.HasError() {
+		return nil, fmt.Errorf("reading data_wo")
+	}
+	for k, v := range wo {
+		data[k] = []byte(v)
+	}
+	refs, d := stringMap(ctx, cfg.References)
+	if d.HasError() {
+		return nil, fmt.Errorf("reading references")
+	}
+	if len(refs) > 0 {
+		resolver, diags := r.Data.SecretResolver()
+		if diags.HasError() {
+			return nil, fmt.Errorf("%s: %s", diags[0].Summary(), diags[0].Detail())
+		}
+		resolved, err := secrets.ResolveAll(ctx, resolver, refs)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range resolved {
+			data[k] = []byte(v)
+		}
+	}
+	keys := sortedKeys(cfg.Generate)
+	sort.Strings(keys)
+	for _, k := range keys {
+		if v, ok := live[k]; ok && len(v) > 0 {
+			data[k] = v
+			continue
+		}
+		g := cfg.Generate[k]
+		encoding := g.Encoding.ValueString()
+		if encoding == "" {
+			encoding = EncodingHex
+		}
+		v, err := generateValue(int(g.Length.ValueInt64()), encoding)
+		if err != nil {
+			return nil, fmt.Errorf("generating %s: %w", k, err)
+		}
+		data[k] = []byte(v)
+	}
+	return data, nil
+}
