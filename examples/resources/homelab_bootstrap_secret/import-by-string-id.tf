@@ -1,0 +1,4 @@
+import {
+  to = homelab_bootstrap_secret.infisical
+  id = "infisical/infisical-secrets"
+}
