@@ -29,13 +29,22 @@ type generateModel struct {
 	Encoding types.String `tfsdk:"encoding"`
 }
 
-func stringMap(ctx context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
+// stringMap reads a map of strings. Keys are always known; a value not
+// known yet (an ephemeral value at plan time) reads as "" and is reported
+// in unknown.
+func stringMap(_ context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
 	out := map[string]string{}
 	if m.IsNull() || m.IsUnknown() {
 		return out, nil
 	}
-	diags := m.ElementsAs(ctx, &out, false)
-	return out, diags
+	for k, v := range m.Elements() {
+		if s, ok := v.(types.String); ok && !s.IsUnknown() && !s.IsNull() {
+			out[k] = s.ValueString()
+		} else {
+			out[k] = ""
+		}
+	}
+	return out, nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

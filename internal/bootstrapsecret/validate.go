@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
 )
@@ -33,6 +34,9 @@ func (r *secretResource) ValidateConfig(ctx context.Context, req resource.Valida
 		resp.Diagnostics.AddError("Key In Two Sources", err.Error())
 	}
 	for _, k := range sortedKeys(refs) {
+		if v, ok := m.References.Elements()[k].(types.String); !ok || v.IsUnknown() {
+			continue
+		}
 		if _, err := secrets.ParseReference(refs[k]); err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("references").AtMapKey(k), "Invalid 1Password Reference", err.Error())
 		}

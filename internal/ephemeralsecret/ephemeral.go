@@ -72,6 +72,10 @@ func (e *secretEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if e.data == nil {
+		resp.Diagnostics.AddError("Provider Not Configured", "The homelab provider was not configured before homelab_secret was opened. Please report this issue to the provider developers.")
+		return
+	}
 	resolver, diags := e.data.SecretResolver()
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return

@@ -268,6 +268,7 @@ func (p *homelabProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
+	resp.EphemeralResourceData = data
 }
 
 // resolver reads a setting from configuration, then from its environment
