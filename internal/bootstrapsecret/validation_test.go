@@ -3,7 +3,10 @@ package bootstrapsecret_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -70,9 +73,25 @@ resource "homelab_bootstrap_secret" "s" {
 }
 
 // TestAccBootstrapSecret_ephemeralAndNamespace feeds the ephemeral
-// homelab_secret into a write-only argument and creates the namespace.
+// homelab_secret into a write-only argument and creates the namespace; the
+// write-only value, which no configuration text holds, must not reach the
+// trace logs. It sets process environment, so it cannot run in parallel.
 func TestAccBootstrapSecret_ephemeralAndNamespace(t *testing.T) {
-	t.Parallel()
+	logFile := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	defer func() {
+		logs, err := os.ReadFile(logFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(logs), "homelab_secret") {
+			t.Fatalf("the trace log (%d bytes) does not mention homelab_secret; the check would prove nothing", len(logs))
+		}
+		if strings.Contains(string(logs), acctest.Secrets["op://homelab/eso/client_secret"]) {
+			t.Error("the write-only value resolved by homelab_secret appears in the trace log")
+		}
+	}()
 	ns := cluster.Namespace(t, "seed") + "-new"
 	value := acctest.Secrets["op://homelab/eso/client_secret"]
 	resource.Test(t, resource.TestCase{
