@@ -2,7 +2,6 @@ package bootstrapsecret
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
 )
@@ -47,21 +47,18 @@ type privateData struct {
 const privateKey = "secret"
 
 type privateState interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+	privatestate.Getter
+	privatestate.Setter
 }
 
-func readPrivate(ctx context.Context, p privateState) privateData {
+func readPrivate(ctx context.Context, p privatestate.Getter) privateData {
 	var out privateData
-	if raw, _ := p.GetKey(ctx, privateKey); len(raw) > 0 {
-		_ = json.Unmarshal(raw, &out)
-	}
+	privatestate.Read(ctx, p, privateKey, &out)
 	return out
 }
 
-func writePrivate(ctx context.Context, p privateState, d privateData) diag.Diagnostics {
-	raw, _ := json.Marshal(d)
-	return p.SetKey(ctx, privateKey, raw)
+func writePrivate(ctx context.Context, p privatestate.Setter, d privateData) diag.Diagnostics {
+	return privatestate.Write(ctx, p, privateKey, d)
 }
 
 // ModifyPlan shows the managed keys at plan time and schedules a write

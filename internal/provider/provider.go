@@ -22,6 +22,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/bootstrapsecret"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ephemeralsecret"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/proxy"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
@@ -236,7 +237,7 @@ func (p *homelabProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 
 	if k := config.Kubernetes; k != nil {
-		data.Kubernetes = providerdata.KubernetesSettings{
+		data.Kubernetes = kube.Settings{
 			ConfigPath:           r.str(k.ConfigPath, "KUBE_CONFIG_PATH"),
 			ConfigContext:        r.str(k.ConfigContext, "KUBE_CTX"),
 			Host:                 r.str(k.Host, ""),

@@ -37,18 +37,6 @@ type CloudflareSettings struct {
 	MaxRetries        int
 }
 
-// KubernetesSettings is the resolved `kubernetes` block.
-type KubernetesSettings struct {
-	ConfigPath           string
-	ConfigContext        string
-	Host                 string
-	Token                string
-	ClusterCACertificate string
-	ClientCertificate    string
-	ClientKey            string
-	Insecure             bool
-}
-
 // Data is shared by all resources of one configured provider instance.
 // Terraform configures the provider once per plan or apply walk, so state
 // kept here lives exactly as long as one walk.
@@ -63,7 +51,7 @@ type Data struct {
 
 	AllowedEmails       []string
 	Cloudflare          CloudflareSettings
-	Kubernetes          KubernetesSettings
+	Kubernetes          kube.Settings
 	cloudflareOnce      sync.Once
 	cloudflareClient    *cloudflare.Client
 	cloudflareClientErr error
@@ -84,12 +72,9 @@ type Data struct {
 func (d *Data) KubeClient() (*kube.Client, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	d.kubeOnce.Do(func() {
-		k := d.Kubernetes
-		d.kubeClient, d.kubeClientErr = kube.New(kube.Settings{
-			ConfigPath: k.ConfigPath, ConfigContext: k.ConfigContext, Host: k.Host, Token: k.Token,
-			ClusterCACertificate: k.ClusterCACertificate, ClientCertificate: k.ClientCertificate, ClientKey: k.ClientKey,
-			Insecure: k.Insecure, UserAgent: "terraform-provider-homelab/" + d.Version,
-		})
+		settings := d.Kubernetes
+		settings.UserAgent = "terraform-provider-homelab/" + d.Version
+		d.kubeClient, d.kubeClientErr = kube.New(settings)
 	})
 	if d.kubeClientErr != nil {
 		diags.AddError("Error Configuring Kubernetes Client", d.kubeClientErr.Error())

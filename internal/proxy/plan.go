@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 )
 
 // ModifyPlan derives the hostname, tunnel, port and effective Access
@@ -206,29 +206,12 @@ type repairs struct {
 
 const repairsKey = "repairs"
 
-// The framework's private state type lives in an internal package; these
-// interfaces name the two methods used.
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func readRepairs(ctx context.Context, private privateGetter) repairs {
+func readRepairs(ctx context.Context, private privatestate.Getter) repairs {
 	var out repairs
-	if private == nil {
-		return out
-	}
-	raw, _ := private.GetKey(ctx, repairsKey)
-	if len(raw) > 0 {
-		_ = json.Unmarshal(raw, &out)
-	}
+	privatestate.Read(ctx, private, repairsKey, &out)
 	return out
 }
 
-func writeRepairs(ctx context.Context, private privateSetter, r repairs) diag.Diagnostics {
-	raw, _ := json.Marshal(r)
-	return private.SetKey(ctx, repairsKey, raw)
+func writeRepairs(ctx context.Context, private privatestate.Setter, r repairs) diag.Diagnostics {
+	return privatestate.Write(ctx, private, repairsKey, r)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
 )
 
@@ -134,7 +135,7 @@ func (r *proxyResource) ImportState(ctx context.Context, req resource.ImportStat
 
 // applyAndSave applies the plan and saves the result, also on error, so
 // that the next apply repairs what exists instead of creating it twice.
-func (r *proxyResource) applyAndSave(ctx context.Context, plan proxyModel, state *proxyModel, out *tfsdk.State, private privateSetter) diag.Diagnostics {
+func (r *proxyResource) applyAndSave(ctx context.Context, plan proxyModel, state *proxyModel, out *tfsdk.State, private privatestate.Setter) diag.Diagnostics {
 	result, diags := r.apply(ctx, plan, state)
 	diags.Append(out.Set(ctx, &result)...)
 	diags.Append(writeRepairs(ctx, private, repairs{})...)
