@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	cf "github.com/cloudflare/cloudflare-go/v7"
 	"github.com/cloudflare/cloudflare-go/v7/zero_trust"
@@ -17,6 +18,9 @@ type Tunnel struct {
 	Name    string
 	Status  string
 	Deleted bool
+	// ConfigSrc is "cloudflare" for a remotely managed tunnel, "local" otherwise.
+	ConfigSrc string
+	CreatedAt time.Time
 }
 
 // GetTunnel reads one tunnel of the account.
@@ -29,10 +33,12 @@ func (c *Client) GetTunnel(ctx context.Context, tunnelID string) (Tunnel, error)
 		return Tunnel{}, wrap(err)
 	}
 	return Tunnel{
-		ID:      t.ID,
-		Name:    t.Name,
-		Status:  string(t.Status),
-		Deleted: !t.DeletedAt.IsZero(),
+		ID:        t.ID,
+		Name:      t.Name,
+		Status:    string(t.Status),
+		Deleted:   !t.DeletedAt.IsZero(),
+		ConfigSrc: string(t.ConfigSrc),
+		CreatedAt: t.CreatedAt,
 	}, nil
 }
 
