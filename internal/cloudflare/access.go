@@ -157,8 +157,8 @@ func (c *Client) CreateAccessPolicy(ctx context.Context, p AccessPolicy) (Access
 		return AccessPolicy{}, err
 	}
 	var env envelope[accessPolicyBody]
-	err := c.sdk.Execute(ctx, http.MethodPost, c.accountPath("access/policies"), policyBody(p), &env)
-	return policyFrom(env.Result), wrap(err)
+	err := wrap(c.sdk.Execute(ctx, http.MethodPost, c.accountPath("access/policies"), policyBody(p), &env))
+	return c.policyWritten(policyFrom(env.Result), err)
 }
 
 // UpdateAccessPolicy replaces a reusable policy.
@@ -167,8 +167,11 @@ func (c *Client) UpdateAccessPolicy(ctx context.Context, p AccessPolicy) (Access
 		return AccessPolicy{}, err
 	}
 	var env envelope[accessPolicyBody]
-	err := c.sdk.Execute(ctx, http.MethodPut, c.accountPath("access/policies/%s", p.ID), policyBody(p), &env)
-	return policyFrom(env.Result), wrap(err)
+	err := wrap(c.sdk.Execute(ctx, http.MethodPut, c.accountPath("access/policies/%s", p.ID), policyBody(p), &env))
+	if IsNotFound(err) {
+		c.cache.policies.remove(p.ID)
+	}
+	return c.policyWritten(policyFrom(env.Result), err)
 }
 
 // DeleteAccessPolicy deletes a reusable policy; one already gone is fine.
@@ -177,9 +180,11 @@ func (c *Client) DeleteAccessPolicy(ctx context.Context, id string) error {
 		return err
 	}
 	err := wrap(c.sdk.Execute(ctx, http.MethodDelete, c.accountPath("access/policies/%s", id), nil, nil))
-	if IsNotFound(err) {
+	if err == nil || IsNotFound(err) {
+		c.cache.policies.remove(id)
 		return nil
 	}
+	afterWrite(&c.cache.policies, err)
 	return err
 }
 
@@ -213,8 +218,8 @@ func (c *Client) CreateAccessApp(ctx context.Context, a AccessApp) (AccessApp, e
 		return AccessApp{}, err
 	}
 	var env envelope[accessAppBody]
-	err := c.sdk.Execute(ctx, http.MethodPost, c.accountPath("access/apps"), appBody(a), &env)
-	return appFrom(env.Result), wrap(err)
+	err := wrap(c.sdk.Execute(ctx, http.MethodPost, c.accountPath("access/apps"), appBody(a), &env))
+	return c.appWritten(appFrom(env.Result), err)
 }
 
 // UpdateAccessApp replaces a self-hosted Access application.
@@ -223,8 +228,11 @@ func (c *Client) UpdateAccessApp(ctx context.Context, a AccessApp) (AccessApp, e
 		return AccessApp{}, err
 	}
 	var env envelope[accessAppBody]
-	err := c.sdk.Execute(ctx, http.MethodPut, c.accountPath("access/apps/%s", a.ID), appBody(a), &env)
-	return appFrom(env.Result), wrap(err)
+	err := wrap(c.sdk.Execute(ctx, http.MethodPut, c.accountPath("access/apps/%s", a.ID), appBody(a), &env))
+	if IsNotFound(err) {
+		c.cache.apps.remove(a.ID)
+	}
+	return c.appWritten(appFrom(env.Result), err)
 }
 
 // DeleteAccessApp deletes an Access application; one already gone is fine.
@@ -233,26 +241,38 @@ func (c *Client) DeleteAccessApp(ctx context.Context, id string) error {
 		return err
 	}
 	err := wrap(c.sdk.Execute(ctx, http.MethodDelete, c.accountPath("access/apps/%s", id), nil, nil))
-	if IsNotFound(err) {
+	if err == nil || IsNotFound(err) {
+		c.cache.apps.remove(id)
 		return nil
 	}
+	afterWrite(&c.cache.apps, err)
 	return err
 }
 
 // accessPageSize is what the dashboard uses for Access lists.
 const accessPageSize = 100
 
-// listPages walks an account-scoped list until a short page.
+// listPages walks an account-scoped list.
 func listPages[T any](ctx context.Context, c *Client, resource string, each func(*[]T)) error {
-	for page := 1; ; page++ {
-		var env envelope[[]T]
-		path := fmt.Sprintf("%s?page=%d&per_page=%d", c.accountPath(resource), page, accessPageSize)
-		if err := c.sdk.Execute(ctx, http.MethodGet, path, nil, &env); err != nil {
-			return wrap(err)
-		}
-		each(&env.Result)
-		if len(env.Result) < accessPageSize {
-			return nil
-		}
+	return listAll(ctx, c, c.accountPath(resource), accessPageSize, func(page []T) { each(&page) })
+}
+
+// policyWritten keeps the cached listing in step with a write's answer.
+func (c *Client) policyWritten(p AccessPolicy, err error) (AccessPolicy, error) {
+	if err != nil {
+		afterWrite(&c.cache.policies, err)
+		return p, err
 	}
+	c.cache.policies.put(p.ID, p)
+	return p, nil
+}
+
+// appWritten keeps the cached listing in step with a write's answer.
+func (c *Client) appWritten(a AccessApp, err error) (AccessApp, error) {
+	if err != nil {
+		afterWrite(&c.cache.apps, err)
+		return a, err
+	}
+	c.cache.apps.put(a.ID, a)
+	return a, nil
 }

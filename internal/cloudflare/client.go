@@ -44,8 +44,11 @@ type Client struct {
 	sdk       *cf.Client
 	accountID string
 
-	tunnelLocksMu sync.Mutex
-	tunnelLocks   map[string]*sync.Mutex
+	// Bulk reads (cache.go) and coalesced tunnel writes (batch.go).
+	cache        cache
+	batchersMu   sync.Mutex
+	batchers     map[string]*tunnelBatcher
+	gatherWindow time.Duration
 
 	zonesMu     sync.Mutex
 	zones       map[string]string // zone name -> id, listed once per process
@@ -97,9 +100,10 @@ func New(cfg Config) (*Client, error) {
 		option.WithMiddleware(t.roundTrip),
 	)
 	return &Client{
-		sdk:         sdk,
-		accountID:   cfg.AccountID,
-		tunnelLocks: map[string]*sync.Mutex{},
+		sdk:          sdk,
+		accountID:    cfg.AccountID,
+		batchers:     map[string]*tunnelBatcher{},
+		gatherWindow: gatherWindow(cfg.RequestsPerSecond),
 	}, nil
 }
 
@@ -114,17 +118,3 @@ func (c *Client) requireAccount() error {
 }
 
 var errMissingAccount = errors.New("the Cloudflare account id is not configured (cloudflare.account_id or CLOUDFLARE_ACCOUNT_ID)")
-
-// lockTunnel serialises read-modify-write of one tunnel's configuration
-// within this provider process.
-func (c *Client) lockTunnel(tunnelID string) func() {
-	c.tunnelLocksMu.Lock()
-	mu, ok := c.tunnelLocks[tunnelID]
-	if !ok {
-		mu = &sync.Mutex{}
-		c.tunnelLocks[tunnelID] = mu
-	}
-	c.tunnelLocksMu.Unlock()
-	mu.Lock()
-	return mu.Unlock
-}

@@ -101,26 +101,36 @@ func (c *Client) ListDNSRecords(ctx context.Context, zoneID string, f DNSFilter)
 // CreateCNAME creates a proxied CNAME record.
 func (c *Client) CreateCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRecord, error) {
 	res, err := c.sdk.DNS.Records.New(ctx, dns.RecordNewParams{ZoneID: cf.F(zoneID), Body: r.param()})
-	if err != nil {
-		return DNSRecord{}, wrap(err)
-	}
-	return recordFrom(zoneID, res), nil
+	return c.recordWritten(zoneID, res, err)
 }
 
 // UpdateCNAME overwrites a record with a proxied CNAME.
 func (c *Client) UpdateCNAME(ctx context.Context, zoneID, id string, r CNAME) (DNSRecord, error) {
 	res, err := c.sdk.DNS.Records.Update(ctx, id, dns.RecordUpdateParams{ZoneID: cf.F(zoneID), Body: r.param()})
-	if err != nil {
-		return DNSRecord{}, wrap(err)
+	if err = wrap(err); IsNotFound(err) {
+		c.cache.zone(zoneID).remove(id)
 	}
-	return recordFrom(zoneID, res), nil
+	return c.recordWritten(zoneID, res, err)
 }
 
 // DeleteDNSRecord deletes a record; a record already gone is not an error.
 func (c *Client) DeleteDNSRecord(ctx context.Context, zoneID, id string) error {
 	_, err := c.sdk.DNS.Records.Delete(ctx, id, dns.RecordDeleteParams{ZoneID: cf.F(zoneID)})
-	if err = wrap(err); IsNotFound(err) {
+	if err = wrap(err); err == nil || IsNotFound(err) {
+		c.cache.zone(zoneID).remove(id)
 		return nil
 	}
+	afterWrite(c.cache.zone(zoneID), err)
 	return err
+}
+
+// recordWritten keeps the zone's cached listing in step with a write.
+func (c *Client) recordWritten(zoneID string, res *dns.RecordResponse, err error) (DNSRecord, error) {
+	if err = wrap(err); err != nil {
+		afterWrite(c.cache.zone(zoneID), err)
+		return DNSRecord{}, err
+	}
+	r := recordFrom(zoneID, res)
+	c.cache.zone(zoneID).put(r.ID, r)
+	return r, nil
 }

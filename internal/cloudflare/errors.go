@@ -74,6 +74,9 @@ func wrap(err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
+	if _, ok := errors.AsType[*APIError](err); ok {
+		return err // wrapped already
+	}
 	var sdkErr *cf.Error
 	if !errors.As(err, &sdkErr) {
 		return fmt.Errorf("calling the Cloudflare API: %w", err)

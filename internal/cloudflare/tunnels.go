@@ -49,6 +49,7 @@ func (c *Client) GetTunnel(ctx context.Context, tunnelID string) (Tunnel, error)
 type TunnelConfig struct {
 	Version  int64
 	Document json.RawMessage
+	readAt   time.Time // when this client read or wrote it
 }
 
 type tunnelConfigEnvelope struct {
@@ -73,7 +74,7 @@ func (c *Client) GetTunnelConfig(ctx context.Context, tunnelID string) (TunnelCo
 	if err := c.sdk.Execute(ctx, http.MethodGet, c.tunnelConfigPath(tunnelID), nil, &env); err != nil {
 		return TunnelConfig{}, wrap(err)
 	}
-	return TunnelConfig{Version: env.Result.Version, Document: env.Result.Config}, nil
+	return TunnelConfig{Version: env.Result.Version, Document: env.Result.Config, readAt: time.Now()}, nil
 }
 
 // PutTunnelConfig replaces a tunnel's remote configuration document.
@@ -84,25 +85,16 @@ func (c *Client) PutTunnelConfig(ctx context.Context, tunnelID string, document 
 	body := map[string]json.RawMessage{"config": document}
 	var env tunnelConfigEnvelope
 	if err := c.sdk.Execute(ctx, http.MethodPut, c.tunnelConfigPath(tunnelID), body, &env); err != nil {
-		return TunnelConfig{}, wrap(err)
-	}
-	return TunnelConfig{Version: env.Result.Version, Document: env.Result.Config}, nil
-}
-
-// UpdateTunnelConfig applies mutate to the tunnel's current document and
-// writes the result, holding the tunnel's lock across the read and the
-// write so that concurrent resources in this process never overwrite each
-// other's rules. A mutate that returns changed=false skips the write.
-func (c *Client) UpdateTunnelConfig(ctx context.Context, tunnelID string, mutate func(document json.RawMessage) (json.RawMessage, bool, error)) (TunnelConfig, error) {
-	unlock := c.lockTunnel(tunnelID)
-	defer unlock()
-	current, err := c.GetTunnelConfig(ctx, tunnelID)
-	if err != nil {
+		err = wrap(err)
+		afterWrite(c.cache.tunnel(tunnelID), err)
 		return TunnelConfig{}, err
 	}
-	next, changed, err := mutate(current.Document)
-	if err != nil || !changed {
-		return current, err
+	written := TunnelConfig{Version: env.Result.Version, Document: env.Result.Config, readAt: time.Now()}
+	if len(written.Document) == 0 {
+		// An answer without the document (older API versions answered
+		// with a bare object): what was sent is what is stored.
+		written.Document = document
 	}
-	return c.PutTunnelConfig(ctx, tunnelID, next)
+	c.cache.tunnel(tunnelID).put("", written)
+	return written, nil
 }

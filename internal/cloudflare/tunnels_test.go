@@ -159,7 +159,6 @@ func TestUpdateTunnelConfigKeepsUnknownKeys(t *testing.T) {
 func TestUpdateTunnelConfigSkipsWrite(t *testing.T) {
 	t.Parallel()
 	sb := newSandbox(t)
-	c := sb.client(t, nil)
 	boom := errors.New("boom")
 	tests := []struct {
 		name    string
@@ -171,6 +170,9 @@ func TestUpdateTunnelConfigSkipsWrite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			// A new client: a client that read the document a moment ago
+			// reuses it without a GET.
+			c := sb.client(t, nil)
 			sb.api.ResetCounts()
 			got, err := c.UpdateTunnelConfig(testContext(t), sb.tunnel.ID, tt.mutate)
 			if !errors.Is(err, tt.wantErr) {
@@ -189,6 +191,7 @@ func TestUpdateTunnelConfigSkipsWrite(t *testing.T) {
 	}
 
 	// A rejected document is a typed API error.
+	c := sb.client(t, nil)
 	_, err := c.UpdateTunnelConfig(testContext(t), sb.tunnel.ID, func(json.RawMessage) (json.RawMessage, bool, error) {
 		return json.RawMessage(`{"ingress":[{"hostname":"x.example.com","service":"http://x:1"}]}`), true, nil
 	})
@@ -199,7 +202,7 @@ func TestUpdateTunnelConfigSkipsWrite(t *testing.T) {
 }
 
 // TestUpdateTunnelConfigConcurrent: concurrent read-modify-writes of one
-// tunnel are serialised by the per-tunnel lock, so no rule is lost.
+// tunnel are merged into few PUTs, and no rule is lost.
 func TestUpdateTunnelConfigConcurrent(t *testing.T) {
 	t.Parallel()
 	const writers = 20
@@ -234,8 +237,9 @@ func TestUpdateTunnelConfigConcurrent(t *testing.T) {
 		if err := json.Unmarshal(stored, &doc); err != nil {
 			t.Fatal(err)
 		}
-		if version != writers {
-			t.Errorf("tunnel %s: version %d, want %d", tunnelID, version, writers)
+		// Each PUT bumps the version; the writers were coalesced.
+		if version < 1 || version > writers/2 {
+			t.Errorf("tunnel %s: version %d, want 1..%d (one PUT per batch)", tunnelID, version, writers/2)
 		}
 		if len(doc.Ingress) != writers+1 {
 			t.Fatalf("tunnel %s: %d ingress rules, want %d (lost updates): %v", tunnelID, len(doc.Ingress), writers+1, doc.Ingress)
@@ -254,8 +258,11 @@ func TestUpdateTunnelConfigConcurrent(t *testing.T) {
 			t.Errorf("tunnel %s: last rule %v is not the catch-all", tunnelID, last)
 		}
 	}
-	if n := sb.count(keyPutConfig); n != 2*writers {
-		t.Errorf("sandbox counted %d PUTs, want %d", n, 2*writers)
+	if n := sb.count(keyPutConfig); n < 2 || n > writers {
+		t.Errorf("sandbox counted %d PUTs, want 2..%d (coalesced, %d writers per tunnel)", n, writers, writers)
+	}
+	if n := sb.count(keyGetConfig); n != 2 {
+		t.Errorf("sandbox counted %d GETs, want 2 (one per tunnel, then the written document is reused)", n)
 	}
 }
 

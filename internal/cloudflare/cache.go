@@ -1,0 +1,364 @@
+package cloudflare
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cloudflare/cloudflare-go/v7/dns"
+	"golang.org/x/sync/singleflight"
+)
+
+// Bulk reads.
+//
+// Reading one object per GET costs one request per object on every plan.
+// Instead, the Cached* methods answer from one listing of the whole
+// collection (a zone's DNS records, the account's Access applications or
+// policies, a tunnel's configuration), made on first use by one caller
+// while concurrent callers wait for it (single-flight), and kept for the
+// life of the Client, which the provider builds once per CLI command.
+//
+// The rules that keep it correct:
+//   - Our own writes update the cached collection as soon as the API has
+//     answered them, including writes made while a listing is in flight,
+//     so a read never returns data older than our own last write.
+//   - A write whose outcome is unknown (5xx, 429 or a network error after
+//     the retries, or cancellation) drops the collection, so the next read
+//     lists it again instead of guessing.
+//   - Changes made outside this process after the first listing are not
+//     seen until the next CLI command, which starts a new provider process
+//     (terraform plan, apply and refresh each do). Within one command that
+//     is what Terraform expects: refresh reads once, apply writes.
+//
+// The plain List*/Get* methods always call the API; tests and data
+// sources that need the live value use them.
+
+// collection is one cached listing, keyed by object id.
+type collection[T any] struct {
+	mu      sync.Mutex
+	items   map[string]T // nil until listed
+	loading bool
+	// writes seen while a listing was in flight, replayed on top of it;
+	// a nil value is a deletion.
+	pending map[string]*T
+	// an ambiguous write happened while a listing was in flight: its
+	// result cannot be trusted either way.
+	dirty  bool
+	flight singleflight.Group
+}
+
+// get returns the cached items, listing them first when needed.
+func (c *collection[T]) get(ctx context.Context, list func(context.Context) ([]T, error), id func(T) string) (map[string]T, error) {
+	for attempt := 0; ; attempt++ {
+		c.mu.Lock()
+		if c.items != nil {
+			items := c.items
+			c.mu.Unlock()
+			return items, nil
+		}
+		c.mu.Unlock()
+		// The shared listing must not end with the caller that started it.
+		listCtx := context.WithoutCancel(ctx)
+		ch := c.flight.DoChan("list", func() (any, error) {
+			c.mu.Lock()
+			c.loading, c.pending, c.dirty = true, map[string]*T{}, false
+			c.mu.Unlock()
+			listed, err := list(listCtx)
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			pending, dirty := c.pending, c.dirty
+			c.loading, c.pending, c.dirty = false, nil, false
+			if err != nil {
+				return nil, err
+			}
+			items := make(map[string]T, len(listed))
+			for _, v := range listed {
+				items[id(v)] = v
+			}
+			for k, v := range pending {
+				if v == nil {
+					delete(items, k)
+				} else {
+					items[k] = *v
+				}
+			}
+			if !dirty {
+				c.items = items
+			}
+			return items, nil
+		})
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case r := <-ch:
+			if r.Err != nil {
+				return nil, r.Err
+			}
+			// A listing spoilt by an ambiguous write is listed again, once;
+			// the second result is used even if spoilt again.
+			if attempt >= 1 {
+				return r.Val.(map[string]T), nil
+			}
+		}
+	}
+}
+
+// copy-on-write: readers hold the map they got without a lock.
+func (c *collection[T]) put(id string, v T) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.items != nil {
+		next := make(map[string]T, len(c.items)+1)
+		for k, x := range c.items {
+			next[k] = x
+		}
+		next[id] = v
+		c.items = next
+	}
+	if c.loading {
+		c.pending[id] = &v
+	}
+}
+
+func (c *collection[T]) remove(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.items[id]; ok {
+		next := make(map[string]T, len(c.items))
+		for k, x := range c.items {
+			if k != id {
+				next[k] = x
+			}
+		}
+		c.items = next
+	}
+	if c.loading {
+		c.pending[id] = nil
+	}
+}
+
+// invalidate forgets the collection after a write whose outcome is unknown.
+func (c *collection[T]) invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items = nil
+	if c.loading {
+		c.dirty = true
+	}
+}
+
+// afterWrite keeps the collection right after a write: a definite API
+// answer (2xx or 4xx) leaves it to the caller's put/remove, anything else
+// drops it.
+func afterWrite[T any](c *collection[T], err error) {
+	if err == nil {
+		return
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 && apiErr.StatusCode != http.StatusTooManyRequests {
+		return
+	}
+	c.invalidate()
+}
+
+// cache holds the bulk-read collections of one Client.
+type cache struct {
+	mu       sync.Mutex
+	dns      map[string]*collection[DNSRecord] // by zone id
+	apps     collection[AccessApp]
+	policies collection[AccessPolicy]
+	tunnels  map[string]*collection[TunnelConfig] // by tunnel id; one item, key ""
+}
+
+func (k *cache) zone(zoneID string) *collection[DNSRecord] {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.dns == nil {
+		k.dns = map[string]*collection[DNSRecord]{}
+	}
+	c, ok := k.dns[zoneID]
+	if !ok {
+		c = &collection[DNSRecord]{}
+		k.dns[zoneID] = c
+	}
+	return c
+}
+
+func (k *cache) tunnel(tunnelID string) *collection[TunnelConfig] {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.tunnels == nil {
+		k.tunnels = map[string]*collection[TunnelConfig]{}
+	}
+	c, ok := k.tunnels[tunnelID]
+	if !ok {
+		c = &collection[TunnelConfig]{}
+		k.tunnels[tunnelID] = c
+	}
+	return c
+}
+
+func notFound(what, id string) error {
+	return &APIError{StatusCode: http.StatusNotFound, Method: http.MethodGet, Path: what + "/" + id,
+		Codes: []int64{1000}, Messages: []string{"not found in the listing of " + what}}
+}
+
+func recordID(r DNSRecord) string    { return r.ID }
+func appID(a AccessApp) string       { return a.ID }
+func policyID(p AccessPolicy) string { return p.ID }
+
+// CachedDNSRecord returns a record of the zone from the zone's listing; a
+// record that is not there is a not-found error, as from GetDNSRecord.
+func (c *Client) CachedDNSRecord(ctx context.Context, zoneID, id string) (DNSRecord, error) {
+	items, err := c.cache.zone(zoneID).get(ctx, func(ctx context.Context) ([]DNSRecord, error) { return c.listZoneRecords(ctx, zoneID) }, recordID)
+	if err != nil {
+		return DNSRecord{}, err
+	}
+	if r, ok := items[id]; ok {
+		return r, nil
+	}
+	return DNSRecord{}, notFound("zones/"+zoneID+"/dns_records", id)
+}
+
+// CachedDNSRecords returns the zone's records that match the filter, from
+// the zone's listing, ordered by id.
+func (c *Client) CachedDNSRecords(ctx context.Context, zoneID string, f DNSFilter) ([]DNSRecord, error) {
+	items, err := c.cache.zone(zoneID).get(ctx, func(ctx context.Context) ([]DNSRecord, error) { return c.listZoneRecords(ctx, zoneID) }, recordID)
+	if err != nil {
+		return nil, err
+	}
+	var out []DNSRecord
+	for _, r := range items {
+		if (f.Name == "" || strings.EqualFold(r.Name, strings.TrimSuffix(f.Name, "."))) && (f.Type == "" || strings.EqualFold(r.Type, f.Type)) {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
+}
+
+// CachedAccessApp returns an application from the account's listing.
+func (c *Client) CachedAccessApp(ctx context.Context, id string) (AccessApp, error) {
+	items, err := c.cachedApps(ctx)
+	if err != nil {
+		return AccessApp{}, err
+	}
+	if a, ok := items[id]; ok {
+		return a, nil
+	}
+	return AccessApp{}, notFound("access/apps", id)
+}
+
+// CachedAccessApps returns the account's applications, ordered by id.
+func (c *Client) CachedAccessApps(ctx context.Context) ([]AccessApp, error) {
+	items, err := c.cachedApps(ctx)
+	return sortedValues(items, appID), err
+}
+
+func (c *Client) cachedApps(ctx context.Context) (map[string]AccessApp, error) {
+	if err := c.requireAccount(); err != nil {
+		return nil, err
+	}
+	return c.cache.apps.get(ctx, c.ListAccessApps, appID)
+}
+
+// CachedAccessPolicy returns a reusable policy from the account's listing.
+func (c *Client) CachedAccessPolicy(ctx context.Context, id string) (AccessPolicy, error) {
+	items, err := c.cachedPolicies(ctx)
+	if err != nil {
+		return AccessPolicy{}, err
+	}
+	if p, ok := items[id]; ok {
+		return p, nil
+	}
+	return AccessPolicy{}, notFound("access/policies", id)
+}
+
+// CachedAccessPolicies returns the account's reusable policies, ordered by id.
+func (c *Client) CachedAccessPolicies(ctx context.Context) ([]AccessPolicy, error) {
+	items, err := c.cachedPolicies(ctx)
+	return sortedValues(items, policyID), err
+}
+
+func (c *Client) cachedPolicies(ctx context.Context) (map[string]AccessPolicy, error) {
+	if err := c.requireAccount(); err != nil {
+		return nil, err
+	}
+	return c.cache.policies.get(ctx, c.ListAccessPolicies, policyID)
+}
+
+// CachedTunnelConfig returns the tunnel's configuration as last read or
+// written by this Client.
+func (c *Client) CachedTunnelConfig(ctx context.Context, tunnelID string) (TunnelConfig, error) {
+	cfg, _, err := c.cachedTunnelConfig(ctx, tunnelID)
+	return cfg, err
+}
+
+func (c *Client) cachedTunnelConfig(ctx context.Context, tunnelID string) (TunnelConfig, time.Time, error) {
+	items, err := c.cache.tunnel(tunnelID).get(ctx, func(ctx context.Context) ([]TunnelConfig, error) {
+		cfg, err := c.GetTunnelConfig(ctx, tunnelID)
+		if err != nil {
+			return nil, err
+		}
+		return []TunnelConfig{cfg}, nil
+	}, func(TunnelConfig) string { return "" })
+	if err != nil {
+		return TunnelConfig{}, time.Time{}, err
+	}
+	cfg := items[""]
+	return cfg, cfg.readAt, nil
+}
+
+func sortedValues[T any](items map[string]T, id func(T) string) []T {
+	out := make([]T, 0, len(items))
+	for _, v := range items {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return id(out[i]) < id(out[j]) })
+	return out
+}
+
+// listEnvelope is a collection response with the page count.
+type listEnvelope[T any] struct {
+	Result     []T `json:"result"`
+	ResultInfo struct {
+		TotalPages int `json:"total_pages"`
+	} `json:"result_info"`
+}
+
+// listAll walks a collection until a short page or the last page the API
+// announced, which saves the empty page after a full one.
+func listAll[T any](ctx context.Context, c *Client, path string, pageSize int, each func([]T)) error {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	for page := 1; ; page++ {
+		var env listEnvelope[T]
+		p := fmt.Sprintf("%s%spage=%d&per_page=%d", path, sep, page, pageSize)
+		if err := c.sdk.Execute(ctx, http.MethodGet, p, nil, &env); err != nil {
+			return wrap(err)
+		}
+		each(env.Result)
+		if len(env.Result) < pageSize || (env.ResultInfo.TotalPages > 0 && page >= env.ResultInfo.TotalPages) {
+			return nil
+		}
+	}
+}
+
+// listZoneRecords lists every record of a zone.
+func (c *Client) listZoneRecords(ctx context.Context, zoneID string) ([]DNSRecord, error) {
+	var out []DNSRecord
+	err := listAll(ctx, c, "zones/"+url.PathEscape(zoneID)+"/dns_records", dnsPageSize, func(page []dns.RecordResponse) {
+		for i := range page {
+			out = append(out, recordFrom(zoneID, &page[i]))
+		}
+	})
+	return out, err
+}
