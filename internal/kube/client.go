@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -36,8 +37,14 @@ type Settings struct {
 // Client talks to one cluster.
 type Client struct {
 	Clientset kubernetes.Interface
-	Dynamic   dynamic.Interface
-	host      string
+	// Dynamic serves custom resources (ArgoCD Applications). New leaves it
+	// nil; it is built from the same rest config on first use.
+	Dynamic dynamic.Interface
+	host    string
+
+	config      *rest.Config
+	dynamicOnce sync.Once
+	dynamicErr  error
 }
 
 // New builds a client. It reads the kubeconfig file but makes no request,
@@ -54,11 +61,7 @@ func New(s Settings) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	dyn, err := dynamic.NewForConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return &Client{Clientset: cs, Dynamic: dyn, host: cfg.Host}, nil
+	return &Client{Clientset: cs, host: cfg.Host, config: cfg}, nil
 }
 
 // Host is the API server URL, for messages.

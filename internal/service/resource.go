@@ -1,0 +1,560 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*serviceResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*serviceResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*serviceResource)(nil)
+	_ resource.ResourceWithImportState    = (*serviceResource)(nil)
+)
+
+// HealthPollInterval is how often apply asks for the Application's health
+// (wait_for.healthy) and, at destroy, whether it is gone.
+var HealthPollInterval = time.Second
+
+type serviceResource struct {
+	providerdata.Base
+}
+
+// NewResource is the homelab_service factory.
+func NewResource() resource.Resource { return &serviceResource{} }
+
+func (r *serviceResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_service"
+}
+
+// privateData is kept in private state: the paths (key names, never
+// values) of the sensitive Helm values last sent, and their hash then.
+type privateData struct {
+	SensitivePaths [][]string `json:"sensitive_paths,omitempty"`
+	AppliedHash    string     `json:"applied_hash,omitempty"`
+}
+
+const privateKey = "service"
+
+func readPrivate(ctx context.Context, p privatestate.Getter) privateData {
+	var out privateData
+	privatestate.Read(ctx, p, privateKey, &out)
+	return out
+}
+
+// ValidateConfig checks what single attributes cannot: exactly one source.
+func (r *serviceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var helm, git types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("helm"), &helm)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("git"), &git)...)
+	if resp.Diagnostics.HasError() || helm.IsUnknown() || git.IsUnknown() {
+		return
+	}
+	switch {
+	case helm.IsNull() && git.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("helm"), "Missing Service Source",
+			"Set exactly one of helm (a chart: helm = { repo_url, chart, version }) or git (a path in a repository: git = { repo_url, path }).")
+	case !helm.IsNull() && !git.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("git"), "Conflicting Service Sources",
+			"helm and git are both set, but an Application has one source. Keep helm for a chart from a Helm repository, or git for a path in a git repository, and remove the other.")
+	}
+}
+
+// sensitiveConfigured reports whether the configuration sets
+// sensitive_values_wo (an unknown value counts as set).
+func sensitiveConfigured(m *serviceModel) bool {
+	return m.Helm != nil && !m.Helm.SensitiveValuesWO.IsNull()
+}
+
+// resend decides whether this apply sends sensitive_values_wo from the
+// configuration, or keeps the sensitive values already in the cluster: it
+// sends at create, when sensitive_values_wo_version changes, when the last
+// refresh found the sensitive values changed in the cluster, and when
+// sensitive values are added or removed.
+func resend(state, config *serviceModel, priv privateData) bool {
+	if state == nil {
+		return true
+	}
+	if sensitiveConfigured(config) != (priv.AppliedHash != "") {
+		return true
+	}
+	if !sensitiveConfigured(config) {
+		return false
+	}
+	if state.Helm == nil || !state.Helm.SensitiveValuesWOVersion.Equal(config.Helm.SensitiveValuesWOVersion) {
+		return true
+	}
+	return state.SensitiveValuesSHA256.ValueString() != priv.AppliedHash
+}
+
+// placeholders is a tree with Redacted at each path.
+func placeholders(paths [][]string) map[string]any {
+	out := map[string]any{}
+	for _, p := range paths {
+		set(out, p, Redacted)
+	}
+	return out
+}
+
+// manifestFor renders the manifest of spec with the sensitive values at
+// paths redacted. Plan, apply and refresh all use it, so that they agree.
+func manifestFor(s appSpec, paths [][]string) (string, map[string]any) {
+	var values map[string]any
+	if s.Helm != nil {
+		values = deepMerge(s.Helm.Values, placeholders(paths))
+	}
+	obj := s.object(values)
+	return manifestYAML(obj), obj
+}
+
+// ModifyPlan computes at plan time, without the cluster, everything that
+// follows from the configuration: id, the proxy and backup objects, and
+// the manifest; it plans an update when the last refresh found sensitive
+// values changed in the cluster.
+func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var config, plan serviceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *serviceModel
+	if !req.State.Raw.IsNull() {
+		state = &serviceModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	priv := readPrivate(ctx, req.Private)
+
+	plan.ID = types.StringUnknown()
+	if !plan.ArgoNamespace.IsUnknown() && !plan.Name.IsUnknown() {
+		plan.ID = types.StringValue(plan.ArgoNamespace.ValueString() + "/" + plan.Name.ValueString())
+	}
+	var d diag.Diagnostics
+	plan.Proxy, d = proxyObject(ctx, config.Proxy, plan.Name, r.hostnameFor)
+	resp.Diagnostics.Append(d...)
+	plan.Backup, d = backupObject(ctx, config.Backup)
+	resp.Diagnostics.Append(d...)
+	if plan.Helm != nil {
+		plan.Helm.SensitiveValuesWO = types.StringNull()
+	}
+
+	var paths [][]string
+	pathsKnown := true
+	switch {
+	case !sensitiveConfigured(&config):
+		plan.SensitiveValuesSHA256 = types.StringNull()
+	case resend(state, &config, priv):
+		plan.SensitiveValuesSHA256 = types.StringUnknown()
+		if config.Helm.SensitiveValuesWO.IsUnknown() {
+			pathsKnown = false
+		} else if values, err := parseValues(config.Helm.SensitiveValuesWO.ValueString(), true); err == nil {
+			paths = leafPaths(values)
+		}
+	default:
+		paths = priv.SensitivePaths
+		plan.SensitiveValuesSHA256 = state.SensitiveValuesSHA256
+	}
+	plan.Manifest = types.StringUnknown()
+	if pathsKnown && plan.known(ctx) {
+		if s, err := plan.spec(ctx); err == nil {
+			m, _ := manifestFor(s, paths)
+			plan.Manifest = types.StringValue(m)
+		}
+	}
+
+	plan.UID, plan.SyncStatus, plan.HealthStatus = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+	if state != nil {
+		plan.UID, plan.SyncStatus, plan.HealthStatus = state.UID, state.SyncStatus, state.HealthStatus
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if state != nil && !resp.Plan.Raw.Equal(req.State.Raw) {
+		// Something is written: ArgoCD's view of it is news.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("sync_status"), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("health_status"), types.StringUnknown())...)
+	}
+}
+
+// hostnameFor derives a proxy's public hostname the way homelab_proxy does.
+func (r *serviceResource) hostnameFor(name string) (string, bool) {
+	if r.Data == nil || r.Data.Unknown {
+		return "", r.Data != nil && !r.Data.Unknown
+	}
+	if r.Data.Domain == "" {
+		return "", true
+	}
+	return r.Data.HostnameFor(name), true
+}
+
+func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.write(ctx, "Creating", req.Config, req.Plan, nil, privateData{}, &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state serviceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	kc, diags := r.Data.KubeClient()
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	ns, name := state.ArgoNamespace.ValueString(), state.Name.ValueString()
+	object := ns + "/" + name
+	live, err := kc.GetApplication(ctx, ns, name)
+	var missingCRD *kube.CRDMissingError
+	switch {
+	case errors.As(err, &missingCRD):
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Service %s Removed From State", object),
+			fmt.Sprintf("The cluster no longer serves ArgoCD Applications (%s), so the Application is gone. The next apply creates it again once ArgoCD is installed.", kube.ApplicationCRD))
+		resp.State.RemoveResource(ctx)
+		return
+	case err != nil:
+		resp.Diagnostics.Append(diagnostics.APIFailure("Reading", "Service", object, err))
+		return
+	case live == nil:
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Service %s Removed From State", object),
+			"The Application was deleted outside Terraform. The next apply creates it again.")
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if state.Manifest.IsNull() {
+		fromLive(ctx, &state, live.Object)
+	}
+	priv := readPrivate(ctx, req.Private)
+	s, err := state.spec(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error Reading Service %s", object), err.Error())
+		return
+	}
+	_, desired := manifestFor(s, priv.SensitivePaths)
+	view := liveView(live.Object, desired)
+	state.Manifest = types.StringValue(manifestYAML(redactObject(view, priv.SensitivePaths)))
+	state.SensitiveValuesSHA256 = types.StringNull()
+	if priv.AppliedHash != "" {
+		sensitive, _ := extract(helmValues(canonical(live.Object).(map[string]any)), priv.SensitivePaths)
+		state.SensitiveValuesSHA256 = types.StringValue(hashValues(sensitive))
+	}
+	state.ID = types.StringValue(object)
+	observe(&state, live)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var state serviceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	r.write(ctx, "Updating", req.Config, req.Plan, &state, readPrivate(ctx, req.Private), &resp.State, resp.Private, &resp.Diagnostics)
+}
+
+func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state serviceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	kc, diags := r.Data.KubeClient()
+	if resp.Diagnostics.Append(diags...); diags.HasError() {
+		return
+	}
+	ns, name := state.ArgoNamespace.ValueString(), state.Name.ValueString()
+	object := ns + "/" + name
+	live, err := kc.GetApplication(ctx, ns, name)
+	var missingCRD *kube.CRDMissingError
+	if errors.As(err, &missingCRD) || (err == nil && live == nil) {
+		return
+	}
+	if err == nil {
+		err = kc.DeleteApplication(ctx, ns, name)
+	}
+	if err != nil {
+		resp.Diagnostics.Append(diagnostics.APIFailure("Deleting", "Service", object, err))
+		return
+	}
+	if !hasFinalizer(live) {
+		return
+	}
+	// ArgoCD's controller deletes the service's resources, then removes
+	// its finalizer; destroying ArgoCD before that would leave both behind.
+	_, timeout := state.waitSettings(ctx)
+	_, err = kc.WaitForApplication(ctx, ns, name, HealthPollInterval, timeout, func(o *unstructured.Unstructured) bool { return o == nil })
+	if errors.As(err, &missingCRD) {
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError(fmt.Sprintf("Error Deleting Service %s", object), fmt.Sprintf(
+			"The Application still exists after %s (wait_for.timeout): it carries %s, and ArgoCD's controller removes it only after deleting "+
+				"the service's resources. Check that ArgoCD is running and can delete them (argocd app get %s), destroy services before ArgoCD "+
+				"(they depend on its Helm release), or raise wait_for.timeout. Set cascade_delete = false to delete only the Application.",
+			timeout, ResourcesFinalizer, object))
+	}
+}
+
+// ImportState takes "<argocd_namespace>/<name>".
+func (r *serviceResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	ns, name, ok := splitID(req.ID)
+	if !ok {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q is not <argocd_namespace>/<name>, e.g. argocd/infisical.", req.ID))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("argocd_namespace"), ns)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// write applies the Application for Create and Update. Sensitive values
+// live only in this function's memory and the request to the cluster.
+func (r *serviceResource) write(ctx context.Context, action string, config tfsdk.Config, planned tfsdk.Plan, state *serviceModel,
+	priv privateData, out *tfsdk.State, private privatestate.Setter, diags *diag.Diagnostics,
+) {
+	var cfg, plan serviceModel
+	diags.Append(config.Get(ctx, &cfg)...)
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() {
+		return
+	}
+	ns, name := plan.ArgoNamespace.ValueString(), plan.Name.ValueString()
+	object := ns + "/" + name
+	summary := fmt.Sprintf("Error %s Service %s", action, object)
+	s, err := plan.spec(ctx)
+	if err != nil {
+		diags.AddError(summary, err.Error())
+		return
+	}
+	kc, d := r.Data.KubeClient()
+	if diags.Append(d...); diags.HasError() {
+		return
+	}
+	healthy, timeout := plan.waitSettings(ctx)
+	if !r.awaitCRD(ctx, kc, ns, timeout, summary, diags) {
+		return
+	}
+
+	var sensitive map[string]any
+	if sensitiveConfigured(&cfg) {
+		kept := false
+		if !resend(state, &cfg, priv) {
+			if live, err := kc.GetApplication(ctx, ns, name); err == nil && live != nil {
+				sensitive, kept = extract(helmValues(canonical(live.Object).(map[string]any)), priv.SensitivePaths)
+			}
+		}
+		if !kept {
+			if sensitive, err = parseValues(cfg.Helm.SensitiveValuesWO.ValueString(), true); err != nil {
+				diags.AddAttributeError(path.Root("helm").AtName("sensitive_values_wo"), summary, "helm.sensitive_values_wo: "+err.Error()+".")
+				return
+			}
+		}
+	}
+	var values map[string]any
+	if s.Helm != nil {
+		values = deepMerge(s.Helm.Values, sensitive)
+	}
+	applied, err := kc.ApplyApplication(ctx, &unstructured.Unstructured{Object: s.object(values)})
+	if err != nil {
+		r.applyFailure(err, s, timeout, summary, diags)
+		return
+	}
+	paths := leafPaths(sensitive)
+	manifest, _ := manifestFor(s, paths)
+	plan.Manifest = types.StringValue(manifest)
+	plan.SensitiveValuesSHA256 = types.StringNull()
+	next := privateData{}
+	if sensitiveConfigured(&cfg) {
+		next = privateData{SensitivePaths: paths, AppliedHash: hashValues(sensitive)}
+		plan.SensitiveValuesSHA256 = types.StringValue(next.AppliedHash)
+	}
+	if plan.Helm != nil {
+		plan.Helm.SensitiveValuesWO = types.StringNull() // write-only: never stored
+	}
+	plan.ID = types.StringValue(object)
+	observe(&plan, applied)
+	diags.Append(out.Set(ctx, &plan)...)
+	diags.Append(privatestate.Write(ctx, private, privateKey, next)...)
+	if diags.HasError() || !healthy {
+		return
+	}
+
+	tflog.Info(ctx, "waiting for the Application to become healthy", map[string]any{"application": object, "timeout": timeout.String()})
+	last, err := kc.WaitForApplication(ctx, ns, name, HealthPollInterval, timeout, func(o *unstructured.Unstructured) bool {
+		return o != nil && nestedString(o.Object, "status", "health", "status") == "Healthy"
+	})
+	if last != nil {
+		observe(&plan, last)
+		diags.Append(out.Set(ctx, &plan)...)
+	}
+	if err != nil {
+		health, sync := "no health", "no sync status"
+		if last != nil {
+			health = orDefault(nestedString(last.Object, "status", "health", "status"), health)
+			sync = orDefault(nestedString(last.Object, "status", "sync", "status"), sync)
+		}
+		diags.AddError(fmt.Sprintf("Error Waiting For Service %s To Become Healthy", object), fmt.Sprintf(
+			"The Application was applied, but after %s (wait_for.timeout) ArgoCD reports %s and %s. Check it in ArgoCD "+
+				"(argocd app get %s): a failing sync, a chart that cannot be fetched, pods that do not start. Raise wait_for.timeout "+
+				"for slow services, or set wait_for.healthy = false to not wait.", timeout, health, sync, object))
+	}
+}
+
+// awaitCRD makes sure the cluster serves Applications, waiting for the
+// CRD up to timeout: ArgoCD's Helm release may be installing it in this
+// same apply.
+func (r *serviceResource) awaitCRD(ctx context.Context, kc *kube.Client, ns string, timeout time.Duration, summary string, diags *diag.Diagnostics) bool {
+	served, err := kc.ApplicationsServed(ctx, ns)
+	if err == nil && !served {
+		tflog.Info(ctx, "waiting for the Application CRD", map[string]any{"crd": kube.ApplicationCRD, "timeout": timeout.String()})
+		err = kc.WaitForApplicationCRD(ctx, ns, timeout)
+	}
+	if err != nil {
+		diags.Append(crdDiagnostic(err, timeout, summary))
+		return false
+	}
+	return true
+}
+
+func crdDiagnostic(err error, timeout time.Duration, summary string) diag.Diagnostic {
+	var missing *kube.CRDMissingError
+	if !errors.As(err, &missing) {
+		return diag.NewErrorDiagnostic(summary, err.Error())
+	}
+	return diag.NewErrorDiagnostic(summary+": ArgoCD Application CRD Not Installed", fmt.Sprintf(
+		"The cluster does not serve %s: ArgoCD, or at least its CRDs, is not installed. Waited %s (wait_for.timeout) for it to appear. "+
+			"Install ArgoCD first: its Helm release (the argo-cd chart) installs the CRD; in the same configuration add "+
+			"depends_on = [helm_release.argocd] to this resource so that Terraform installs ArgoCD before it, or raise wait_for.timeout "+
+			"if ArgoCD takes longer to install. Without Helm, apply ArgoCD's manifests/crds first.", kube.ApplicationCRD, timeout))
+}
+
+func (r *serviceResource) applyFailure(err error, s appSpec, timeout time.Duration, summary string, diags *diag.Diagnostics) {
+	var missingNS *kube.MissingNamespaceError
+	var missingCRD *kube.CRDMissingError
+	switch {
+	case errors.As(err, &missingNS):
+		diags.AddAttributeError(path.Root("argocd_namespace"), summary, fmt.Sprintf(
+			"The namespace %q (argocd_namespace) does not exist in the cluster. Applications live in the namespace ArgoCD runs in: "+
+				"set argocd_namespace to it, or install ArgoCD into %q first (its Helm release with create_namespace = true) and make "+
+				"this resource depend on it.", s.ArgoNamespace, s.ArgoNamespace))
+	case errors.As(err, &missingCRD):
+		diags.Append(crdDiagnostic(err, timeout, summary))
+	default:
+		diags.AddError(summary, err.Error())
+	}
+}
+
+// observe copies what the cluster says about the Application into m.
+func observe(m *serviceModel, live *unstructured.Unstructured) {
+	if live == nil {
+		return
+	}
+	m.UID = types.StringValue(string(live.GetUID()))
+	m.SyncStatus = optionalString(nestedString(live.Object, "status", "sync", "status"))
+	m.HealthStatus = optionalString(nestedString(live.Object, "status", "health", "status"))
+}
+
+func hasFinalizer(live *unstructured.Unstructured) bool {
+	for _, f := range live.GetFinalizers() {
+		if f == ResourcesFinalizer {
+			return true
+		}
+	}
+	return false
+}
+
+func nestedString(obj map[string]any, fields ...string) string {
+	v, _, _ := unstructured.NestedString(obj, fields...)
+	return v
+}
+
+func optionalString(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// fromLive fills an imported state from the Application in the cluster.
+// Helm values are not imported: the cluster cannot tell the sensitive
+// ones apart, and none may reach state; the first apply writes them.
+func fromLive(ctx context.Context, m *serviceModel, obj map[string]any) {
+	str := func(fields ...string) types.String { return optionalString(nestedString(obj, fields...)) }
+	m.Namespace = str("spec", "destination", "namespace")
+	m.Project = str("spec", "project")
+	m.Component = str("metadata", "labels", LabelComponent)
+	m.PartOf = str("metadata", "labels", LabelPartOf)
+	m.SyncWave = types.Int64Null()
+	if w, err := strconv.ParseInt(nestedString(obj, "metadata", "annotations", SyncWaveAnnotation), 10, 64); err == nil {
+		m.SyncWave = types.Int64Value(w)
+	}
+	if nestedString(obj, "spec", "source", "chart") != "" {
+		m.Helm = &helmModel{
+			RepoURL: str("spec", "source", "repoURL"), Chart: str("spec", "source", "chart"), Version: str("spec", "source", "targetRevision"),
+			Values: types.StringNull(), SensitiveValuesWO: types.StringNull(), SensitiveValuesWOVersion: types.Int64Null(),
+		}
+	} else {
+		m.Git = &gitModel{RepoURL: str("spec", "source", "repoURL"), Path: str("spec", "source", "path"), TargetRevision: str("spec", "source", "targetRevision")}
+		if m.Git.TargetRevision.IsNull() {
+			m.Git.TargetRevision = types.StringValue(DefaultTargetRevision)
+		}
+	}
+	if policy, ok, _ := unstructured.NestedMap(obj, "spec", "syncPolicy"); ok {
+		automated, isAuto, _ := unstructured.NestedMap(policy, "automated")
+		p := &syncPolicyModel{Automated: types.BoolValue(isAuto), Prune: types.BoolValue(false), SelfHeal: types.BoolValue(false), SyncOptions: types.ListNull(types.StringType)}
+		if isAuto {
+			prune, _, _ := unstructured.NestedBool(automated, "prune")
+			heal, _, _ := unstructured.NestedBool(automated, "selfHeal")
+			p.Prune, p.SelfHeal = types.BoolValue(prune), types.BoolValue(heal)
+		}
+		if opts, ok, _ := unstructured.NestedStringSlice(policy, "syncOptions"); ok && len(opts) > 0 {
+			p.SyncOptions, _ = types.ListValueFrom(ctx, types.StringType, opts)
+		}
+		m.SyncPolicy = p
+	}
+	m.IgnoreDifferences = nil
+	if list, ok, _ := unstructured.NestedSlice(obj, "spec", "ignoreDifferences"); ok {
+		for _, item := range list {
+			im, _ := item.(map[string]any)
+			ig := ignoreDiffModel{
+				Group: types.StringValue(nestedString(im, "group")), Kind: optionalString(nestedString(im, "kind")),
+				Name: optionalString(nestedString(im, "name")), Namespace: optionalString(nestedString(im, "namespace")),
+				JSONPointers: types.ListNull(types.StringType), JQPathExpressions: types.ListNull(types.StringType),
+			}
+			if v, ok, _ := unstructured.NestedStringSlice(im, "jsonPointers"); ok {
+				ig.JSONPointers, _ = types.ListValueFrom(ctx, types.StringType, v)
+			}
+			if v, ok, _ := unstructured.NestedStringSlice(im, "jqPathExpressions"); ok {
+				ig.JQPathExpressions, _ = types.ListValueFrom(ctx, types.StringType, v)
+			}
+			m.IgnoreDifferences = append(m.IgnoreDifferences, ig)
+		}
+	}
+	m.CascadeDelete = types.BoolValue(hasFinalizer(&unstructured.Unstructured{Object: obj}))
+	m.WaitFor = defaultWaitFor()
+	m.Proxy = types.ObjectNull(proxyTypes)
+	m.Backup = types.ObjectNull(backupTypes)
+}
