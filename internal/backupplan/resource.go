@@ -1,0 +1,312 @@
+package backupplan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/restic"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
+)
+
+var (
+	_ resource.ResourceWithConfigure      = (*planResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*planResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*planResource)(nil)
+	_ resource.ResourceWithImportState    = (*planResource)(nil)
+)
+
+type planResource struct {
+	providerdata.Base
+}
+
+// NewResource is the homelab_backup_plan factory.
+func NewResource() resource.Resource { return &planResource{} }
+
+func (r *planResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_backup_plan"
+}
+
+// Private state: whether the last refresh found a repository that exists
+// but did not open with the password from password_reference. It holds
+// no secret, and no hash of one.
+type privateData struct {
+	Unopened bool `json:"unopened,omitempty"`
+}
+
+const privateKey = "backup_plan"
+
+// repoLocks serialise the applies of plans sharing a repository in one
+// provider process, so that two of them never both run `restic init`.
+var repoLocks sync.Map
+
+func lockRepository(repo string) func() {
+	mu, _ := repoLocks.LoadOrStore(repo, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	return mu.(*sync.Mutex).Unlock
+}
+
+// ModifyPlan shows the rendered commands and JSON at plan time and plans
+// an update when the last refresh found the repository missing (its id
+// null in state) or unopened.
+func (r *planResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy: nothing to plan, backups are never deleted
+	}
+	var config, plan planModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = plan.Repository
+	plan.RepositoryID = types.StringUnknown()
+	if !req.State.Raw.IsNull() {
+		var state planModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		var priv privateData
+		privatestate.Read(ctx, req.Private, privateKey, &priv)
+		if !state.RepositoryID.IsNull() && !priv.Unopened && plan.Repository.Equal(state.Repository) {
+			plan.RepositoryID = state.RepositoryID
+		}
+	}
+	names, namesKnown := config.envNames()
+	spec, known, diags := plan.spec(names)
+	resp.Diagnostics.Append(diags...)
+	if known && namesKnown && !diags.HasError() {
+		plan.setRendered(spec)
+	} else {
+		plan.setRenderedUnknown()
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+func (r *planResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	r.apply(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Creating")
+}
+
+// Read checks that the repository still exists, and opens it when the
+// password is known here (password_reference). With password_wo the
+// password is not available outside apply, so existence is checked
+// without it: restic answers "wrong password" (exit 12) for a repository
+// that exists and "does not exist" (exit 10) otherwise. A missing
+// repository becomes a null repository_id, which ModifyPlan turns into an
+// update. When restic cannot tell (for example backend credentials that
+// only environment_wo holds), the state is kept and a warning says so.
+func (r *planResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state planModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state.withDefaults()
+	name := state.Name.ValueString()
+	if name == "" {
+		name = state.Repository.ValueString()
+	}
+	runner, resolveErr := r.readRunner(ctx, state)
+	var priv privateData
+	notChecked := func(err error) {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Backup Plan %s: Repository Not Checked", name),
+			fmt.Sprintf("Refresh could not check the repository %s, so the state is kept as it was: %s. "+
+				"Apply checks it again with the configured password and environment.", state.Repository.ValueString(), err))
+	}
+	switch {
+	case runner.Password != "":
+		c, err := runner.CatConfig(ctx)
+		switch {
+		case err == nil:
+			state.RepositoryID = types.StringValue(c.ID)
+		case restic.IsNotExist(err):
+			state.RepositoryID = types.StringNull()
+		case restic.IsWrongPassword(err):
+			priv.Unopened = true
+			resp.Diagnostics.AddWarning(fmt.Sprintf("Backup Plan %s: Repository Does Not Open", name),
+				fmt.Sprintf("The repository %s exists, but the password from password_reference does not open it. "+
+					"The next apply checks it again and fails until the reference points at the repository's password.", state.Repository.ValueString()))
+		default:
+			notChecked(err)
+		}
+	default:
+		existence, c, err := runner.Probe(ctx)
+		switch existence {
+		case restic.Exists:
+			if c.ID != "" {
+				state.RepositoryID = types.StringValue(c.ID)
+			}
+		case restic.Missing:
+			state.RepositoryID = types.StringNull()
+		default:
+			if resolveErr != nil {
+				err = errors.Join(resolveErr, err)
+			}
+			notChecked(err)
+		}
+	}
+	if state.RepositoryID.IsNull() {
+		tflog.Info(ctx, "the repository of a backup plan does not exist; the next plan recreates it", map[string]any{"repository": state.Repository.ValueString()})
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(privatestate.Write(ctx, resp.Private, privateKey, priv)...)
+}
+
+func (r *planResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.apply(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Updating")
+}
+
+// Delete forgets the plan. The repository and its snapshots stay.
+func (r *planResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
+	var repo types.String
+	req.State.GetAttribute(ctx, path.Root("repository"), &repo)
+	tflog.Info(ctx, "forgetting a backup plan; the repository and its snapshots are kept", map[string]any{"repository": repo.ValueString()})
+}
+
+// ImportState takes the repository string. The password (and any backend
+// environment) come from the configuration at the next apply, which
+// checks that the repository opens and records its id.
+func (r *planResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if err := ValidateRepository(req.ID); err != nil {
+		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import id is the repository string, e.g. b2:homelab-backup:restic or /srv/restic: %s.", err))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("repository"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+}
+
+// apply makes sure the repository exists and opens with the configured
+// password, initializing it when allowed, and saves the plan. Secrets
+// live only in this call's memory and restic's environment.
+func (r *planResource) apply(ctx context.Context, cfg tfsdk.Config, planned tfsdk.Plan, out *tfsdk.State, private privatestate.Setter, diags *diag.Diagnostics, action string) {
+	var config, plan planModel
+	diags.Append(cfg.Get(ctx, &config)...)
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() {
+		return
+	}
+	summary := fmt.Sprintf("Error %s Backup Plan %s", action, plan.Name.ValueString())
+	names, _ := config.envNames()
+	spec, known, d := plan.spec(names)
+	if diags.Append(d...); diags.HasError() {
+		return
+	}
+	if !known {
+		diags.AddError(summary, "Some arguments are still unknown at apply time. Please report this issue to the provider developers.")
+		return
+	}
+	password, env, err := r.secrets(ctx, config)
+	if err != nil {
+		attr := "environment_references"
+		if errors.Is(err, errPassword) {
+			attr = "password_reference"
+		}
+		diags.AddAttributeError(path.Root(attr), summary, err.Error())
+		return
+	}
+	runner := &restic.Runner{Binary: spec.Binary, Repository: spec.Repository, Password: password, Env: env}
+	if _, err := runner.CheckVersion(ctx); err != nil {
+		diags.AddAttributeError(path.Root("restic_binary"), summary, fmt.Sprintf("%s. Set restic_binary to a restic >= %s, or put one in PATH.", err, restic.MinVersion))
+		return
+	}
+
+	unlock := lockRepository(spec.Repository)
+	defer unlock()
+	id, err := openOrInit(ctx, runner, plan.Initialize.ValueBool())
+	if err != nil {
+		passwordAttr := "password_wo"
+		if !config.PasswordReference.IsNull() {
+			passwordAttr = "password_reference"
+		}
+		switch {
+		case restic.IsNotExist(err):
+			diags.AddAttributeError(path.Root("initialize"), summary, fmt.Sprintf(
+				"The repository %s does not exist and initialize is false. Create it with `restic init`, or set initialize = true to let the provider create it.", spec.Repository))
+		case restic.IsWrongPassword(err):
+			diags.AddAttributeError(path.Root(passwordAttr), summary, fmt.Sprintf(
+				"The repository %s exists, but the configured password does not open it. Check %s (and bump password_wo_version after changing password_wo); the provider never re-initializes an existing repository.", spec.Repository, passwordAttr))
+		default:
+			diags.AddError(summary, fmt.Sprintf("%s: %s", spec.Repository, err))
+		}
+		return
+	}
+	plan.ID = plan.Repository
+	plan.RepositoryID = types.StringValue(id)
+	plan.setRendered(spec)
+	plan.PasswordWO = types.StringNull() // write-only: never stored
+	plan.EnvironmentWO = types.MapNull(types.StringType)
+	diags.Append(out.Set(ctx, &plan)...)
+	diags.Append(privatestate.Write(ctx, private, privateKey, privateData{})...)
+}
+
+// openOrInit opens the repository, creating it first when it is missing
+// and initialize allows it. It returns restic's repository id.
+func openOrInit(ctx context.Context, runner *restic.Runner, initialize bool) (string, error) {
+	c, err := runner.CatConfig(ctx)
+	if err == nil {
+		tflog.Debug(ctx, "adopting an existing repository", map[string]any{"repository": runner.Repository, "repository_id": c.ID})
+		return c.ID, nil
+	}
+	if !restic.IsNotExist(err) || !initialize {
+		return "", err
+	}
+	tflog.Info(ctx, "initializing a restic repository", map[string]any{"repository": runner.Repository})
+	return runner.Init(ctx)
+}
+
+var errPassword = errors.New("password")
+
+// secrets resolves the password and the environment from a configuration.
+func (r *planResource) secrets(ctx context.Context, config planModel) (string, map[string]string, error) {
+	env := stringMap(config.EnvironmentWO)
+	refs := stringMap(config.EnvironmentReferences)
+	password := config.PasswordWO.ValueString()
+	if config.PasswordReference.IsNull() && len(refs) == 0 {
+		return password, env, nil
+	}
+	if r.Data == nil {
+		return "", nil, errors.New("the provider is not configured")
+	}
+	resolver, d := r.Data.SecretResolver()
+	if d.HasError() {
+		return "", nil, fmt.Errorf("%s: %s", d[0].Summary(), d[0].Detail())
+	}
+	if !config.PasswordReference.IsNull() {
+		v, err := resolver.Resolve(ctx, config.PasswordReference.ValueString())
+		if err != nil {
+			return "", nil, fmt.Errorf("%w reference %s: %w", errPassword, config.PasswordReference.ValueString(), err)
+		}
+		password = v
+	}
+	resolved, err := secrets.ResolveAll(ctx, resolver, refs)
+	if err != nil {
+		return "", nil, err
+	}
+	for k, v := range resolved {
+		env[k] = v
+	}
+	return password, env, nil
+}
+
+// readRunner builds a runner from state for Read: references resolve,
+// write-only values are absent. A resolution failure leaves the password
+// empty (existence is still checked) and is returned for the warning.
+func (r *planResource) readRunner(ctx context.Context, state planModel) (*restic.Runner, error) {
+	state.PasswordWO = types.StringNull()
+	state.EnvironmentWO = types.MapNull(types.StringType)
+	runner := &restic.Runner{Binary: state.ResticBinary.ValueString(), Repository: state.Repository.ValueString()}
+	password, env, err := r.secrets(ctx, state)
+	if err != nil {
+		return runner, err
+	}
+	runner.Password, runner.Env = password, env
+	return runner, nil
+}
