@@ -1,0 +1,417 @@
+// Command homelab-bench measures what homelab_proxy costs against the local
+// Cloudflare API: for each N it applies, plans and destroys N proxies on
+// one tunnel with a real terraform (or tofu) CLI and a freshly built
+// provider, and prints per phase the requests by endpoint and in total,
+// the 429s, the largest count in any 5-minute window, the wall time and
+// the provider's peak RSS.
+//
+//	go run ./cmd/homelab-bench -n 10,100,500 -cli terraform -latency 50ms
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
+)
+
+const providerBinary = "terraform-provider-homelab"
+
+type options struct {
+	sizes       []int
+	cli         string
+	provider    string
+	latency     time.Duration
+	rps         float64
+	parallelism int
+	limit       int
+	verbose     bool
+}
+
+func main() {
+	var o options
+	sizes := flag.String("n", "10,100,500", "comma-separated numbers of proxies")
+	flag.StringVar(&o.cli, "cli", "terraform", "the CLI to run: terraform, tofu, or a path")
+	flag.StringVar(&o.provider, "provider", "", "a built "+providerBinary+" (default: build this checkout into a temporary directory)")
+	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency the local API adds to every request")
+	flag.Float64Var(&o.rps, "rps", 0, "provider requests_per_second (0: the provider's default)")
+	flag.IntVar(&o.parallelism, "parallelism", 10, "the CLI's -parallelism")
+	flag.IntVar(&o.limit, "limit", 1200, "the local API's rate limit per 5 minutes, as Cloudflare's (0: none)")
+	flag.BoolVar(&o.verbose, "v", false, "show the CLI's output")
+	flag.Parse()
+	for _, s := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fatalf("-n: %q is not a positive number", s)
+		}
+		o.sizes = append(o.sizes, n)
+	}
+	if err := run(o); err != nil {
+		fatalf("%v", err)
+	}
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "homelab-bench: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func run(o options) error {
+	cli, err := exec.LookPath(o.cli)
+	if err != nil {
+		return fmt.Errorf("the CLI %q: %w", o.cli, err)
+	}
+	work, err := os.MkdirTemp("", "homelab-bench-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(work) }()
+	providerDir := filepath.Join(work, "provider")
+	if err := os.MkdirAll(providerDir, 0o755); err != nil {
+		return err
+	}
+	if o.provider == "" {
+		fmt.Fprintln(os.Stderr, "building the provider...")
+		build := exec.Command("go", "build", "-o", filepath.Join(providerDir, providerBinary), ".")
+		build.Dir, build.Stdout, build.Stderr = moduleRoot(), os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("building the provider: %w", err)
+		}
+	} else {
+		abs, err := filepath.Abs(o.provider)
+		if err != nil {
+			return err
+		}
+		if err := os.Symlink(abs, filepath.Join(providerDir, providerBinary)); err != nil {
+			return err
+		}
+	}
+	version, _ := exec.Command(cli, "version").Output()
+	fmt.Printf("homelab-bench: %s, latency %s per request, requests_per_second %s, -parallelism %d, local API limit %s\n\n",
+		firstLine(string(version)), o.latency, orDefault(o.rps), o.parallelism, limitText(o.limit))
+
+	var results []result
+	for _, n := range o.sizes {
+		rs, err := benchOne(o, cli, work, providerDir, n)
+		results = append(results, rs...)
+		if err != nil {
+			printTable(results)
+			return fmt.Errorf("N=%d: %w", n, err)
+		}
+	}
+	printTable(results)
+	return nil
+}
+
+func moduleRoot() string {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil || strings.TrimSpace(string(out)) == "" {
+		return "."
+	}
+	return filepath.Dir(strings.TrimSpace(string(out)))
+}
+
+func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
+
+func orDefault(rps float64) string {
+	if rps == 0 {
+		return "default (4)"
+	}
+	return strconv.FormatFloat(rps, 'f', -1, 64)
+}
+
+func limitText(n int) string {
+	if n == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%d per 5 min (429 + Retry-After beyond)", n)
+}
+
+// result is one phase of one N.
+type result struct {
+	n         int
+	phase     string
+	total     int
+	counts    map[string]int
+	status429 int64
+	status5xx int64
+	window    int
+	wall      time.Duration
+	rss       rss
+}
+
+// statusCounter counts the local API's 429 and 5xx answers.
+type statusCounter struct {
+	next       http.Handler
+	s429, s5xx atomic.Int64
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	c *statusCounter
+}
+
+func (w statusWriter) WriteHeader(code int) {
+	switch {
+	case code == http.StatusTooManyRequests:
+		w.c.s429.Add(1)
+	case code >= 500:
+		w.c.s5xx.Add(1)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (c *statusCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.next.ServeHTTP(statusWriter{w, c}, r)
+}
+
+func benchOne(o options, cli, work, providerDir string, n int) ([]result, error) {
+	api := cfsandbox.New(cfsandbox.Options{})
+	counter := &statusCounter{next: api}
+	srv := httptest.NewServer(counter)
+	defer srv.Close()
+	zone := api.AddZone("example.com")
+	tunnel, err := api.AddTunnel("homelab")
+	if err != nil {
+		return nil, err
+	}
+	api.SetFaults(cfsandbox.Faults{Latency: o.latency, RateLimit: o.limit})
+
+	dir := filepath.Join(work, fmt.Sprintf("n%d", n))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	rps := ""
+	if o.rps > 0 {
+		rps = fmt.Sprintf("requests_per_second = %v", o.rps)
+	}
+	config := fmt.Sprintf(`terraform {
+  required_providers {
+    homelab = { source = "homelab-tf/homelab" }
+  }
+}
+
+provider "homelab" {
+  domain      = "example.com"
+  host_prefix = "home"
+  cloudflare = {
+    %s
+  }
+  access = { allowed_emails = ["me@example.com"] }
+}
+
+resource "homelab_proxy" "svc" {
+  count   = %d
+  name    = "svc${count.index}"
+  service = "http://127.0.0.1:${10000 + count.index}"
+}
+`, rps, n)
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
+		return nil, err
+	}
+	tfrc := filepath.Join(dir, "cli.tfrc")
+	if err := os.WriteFile(tfrc, fmt.Appendf(nil, "provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", "homelab-tf/homelab", providerDir), 0o644); err != nil {
+		return nil, err
+	}
+	// The token and the account reach the provider through the
+	// environment, never through the configuration or the output.
+	env := append(os.Environ(),
+		"TF_CLI_CONFIG_FILE="+tfrc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+		"CLOUDFLARE_API_TOKEN="+api.Token(), "CLOUDFLARE_ACCOUNT_ID="+api.AccountID(),
+		"CLOUDFLARE_TUNNEL_ID="+tunnel.ID, "CLOUDFLARE_BASE_URL="+srv.URL+cfsandbox.APIPrefix)
+
+	var all []time.Time
+	var results []result
+	phases := []struct {
+		name string
+		args []string
+		ok   func(code int) bool
+	}{
+		{"apply", []string{"apply", "-auto-approve", "-input=false", "-parallelism=" + strconv.Itoa(o.parallelism)}, func(c int) bool { return c == 0 }},
+		{"plan", []string{"plan", "-input=false", "-detailed-exitcode", "-parallelism=" + strconv.Itoa(o.parallelism)}, func(c int) bool { return c == 0 }},
+		{"destroy", []string{"destroy", "-auto-approve", "-input=false", "-parallelism=" + strconv.Itoa(o.parallelism)}, func(c int) bool { return c == 0 }},
+	}
+	for _, p := range phases {
+		api.ResetCounts()
+		counter.s429.Store(0)
+		counter.s5xx.Store(0)
+		fmt.Fprintf(os.Stderr, "N=%d: %s...\n", n, p.name)
+		start := time.Now()
+		code, mem, out, err := runCLI(cli, dir, env, p.args)
+		wall := time.Since(start)
+		if o.verbose {
+			_, _ = os.Stderr.Write(out)
+		}
+		results = append(results, result{
+			n: n, phase: p.name, total: api.Total(), counts: api.Counts(),
+			status429: counter.s429.Load(), status5xx: counter.s5xx.Load(),
+			window: api.MaxInWindow(5 * time.Minute), wall: wall, rss: mem,
+		})
+		all = append(all, api.RequestTimes()...)
+		if err != nil {
+			return results, err
+		}
+		if !p.ok(code) {
+			_, _ = os.Stderr.Write(out)
+			return results, fmt.Errorf("%s exited with %d", p.name, code)
+		}
+	}
+	if r, a, p := len(api.DNSRecords(zone.ID)), len(api.AccessApps()), len(api.AccessPolicies()); r+a+p != 0 {
+		return results, fmt.Errorf("left after destroy: %d DNS records, %d Access applications, %d policies", r, a, p)
+	}
+	results = append(results, result{n: n, phase: "all phases", window: maxInWindow(all, 5*time.Minute)})
+	return results, nil
+}
+
+// rss is a provider's peak RSS and peak anonymous RSS in KiB.
+type rss struct{ hwm, anon int64 }
+
+// runCLI runs one CLI command and polls the peak RSS (VmHWM) of the
+// provider processes it starts.
+func runCLI(cli, dir string, env, args []string) (int, rss, []byte, error) {
+	cmd := exec.Command(cli, args...)
+	cmd.Dir, cmd.Env = dir, env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return 0, rss{}, nil, err
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	var peak, peakAnon atomic.Int64
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			for _, pid := range providerPIDs(cmd.Process.Pid) {
+				hwm, anon := memory(pid)
+				if hwm > peak.Load() {
+					peak.Store(hwm)
+				}
+				if anon > peakAnon.Load() {
+					peakAnon.Store(anon)
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	err := cmd.Wait()
+	stop()
+	wg.Wait()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode(), rss{peak.Load(), peakAnon.Load()}, out.Bytes(), nil
+	}
+	return 0, rss{peak.Load(), peakAnon.Load()}, out.Bytes(), err
+}
+
+// providerPIDs lists the provider processes whose parent is the CLI.
+func providerPIDs(parent int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...; comm may hold spaces, so cut at the last ')'.
+		s := string(stat)
+		i := strings.LastIndexByte(s, ')')
+		open := strings.IndexByte(s, '(')
+		if i < 0 || open < 0 {
+			continue
+		}
+		fields := strings.Fields(s[i+1:])
+		if len(fields) < 2 || fields[1] != strconv.Itoa(parent) {
+			continue
+		}
+		if comm := s[open+1 : i]; strings.HasPrefix(providerBinary, comm) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// memory reads a process's peak RSS (VmHWM) and its current anonymous
+// RSS (heap and stacks, without the mapped binary), in KiB.
+func memory(pid int) (hwm, anon int64) {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		key, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		kib, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+		switch key {
+		case "VmHWM":
+			hwm = kib
+		case "RssAnon":
+			anon = kib
+		}
+	}
+	return hwm, anon
+}
+
+func maxInWindow(times []time.Time, window time.Duration) int {
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	best, lo := 0, 0
+	for hi, t := range times {
+		for t.Sub(times[lo]) >= window {
+			lo++
+		}
+		best = max(best, hi-lo+1)
+	}
+	return best
+}
+
+func printTable(results []result) {
+	fmt.Println("| N | phase | requests | 429 | 5xx | max in 5 min | wall | provider peak RSS | of which anonymous |")
+	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range results {
+		if r.phase == "all phases" {
+			fmt.Printf("| %d | all phases | | | | %d | | | |\n", r.n, r.window)
+			continue
+		}
+		fmt.Printf("| %d | %s | %d | %d | %d | %d | %s | %.1f MiB | %.1f MiB |\n", r.n, r.phase, r.total, r.status429, r.status5xx, r.window,
+			r.wall.Round(100*time.Millisecond), float64(r.rss.hwm)/1024, float64(r.rss.anon)/1024)
+	}
+	fmt.Println()
+	fmt.Println("Requests by endpoint:")
+	for _, r := range results {
+		if r.counts == nil {
+			continue
+		}
+		keys := slices.Sorted(maps.Keys(r.counts))
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%s=%d", k, r.counts[k])
+		}
+		fmt.Printf("  N=%d %s: %s\n", r.n, r.phase, strings.Join(parts, ", "))
+	}
+}
