@@ -19,15 +19,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/homelab-tf/terraform-provider-homelab/internal/backupplan"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/bootstrapsecret"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ephemeralsecret"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/proxies"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/proxy"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
-	"github.com/homelab-tf/terraform-provider-homelab/internal/service"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tunnel"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/validators"
 )
 
@@ -295,16 +295,17 @@ func (r resolver) str(v types.String, envVar string) string {
 // Resources are listed in alphabetical order of their type names.
 func (p *homelabProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
-		backupplan.NewResource,
 		bootstrapsecret.NewResource,
 		proxy.NewResource,
-		service.NewResource,
 	}
 }
 
 // DataSources are listed in alphabetical order of their type names.
 func (p *homelabProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		proxies.NewDataSource,
+		tunnel.NewDataSource,
+	}
 }
 
 // EphemeralResources are listed in alphabetical order of their type names.

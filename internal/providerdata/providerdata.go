@@ -164,6 +164,30 @@ func (d *Data) CloudflareClient() (*cloudflare.Client, diag.Diagnostics) {
 	return d.cloudflareClient, diags
 }
 
+// ZoneFor picks the zone of a hostname: the configured zone for names
+// under the provider's domain, otherwise the account's zone that owns it.
+func (d *Data) ZoneFor(ctx context.Context, cf *cloudflare.Client, hostname string) (string, error) {
+	if d.Cloudflare.ZoneID != "" && (d.Domain == "" || hostname == d.Domain || strings.HasSuffix(hostname, "."+d.Domain)) {
+		return d.Cloudflare.ZoneID, nil
+	}
+	id, _, err := cf.ZoneForHostname(ctx, hostname)
+	return id, err
+}
+
+// TunnelID is a resource's or data source's own tunnel_id, or the
+// provider's default, or a diagnostic naming both places to set it.
+func (d *Data) TunnelID(own string) (string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if own != "" {
+		return own, nil
+	}
+	if d.Cloudflare.TunnelID == "" {
+		diags.Append(diagnostics.MissingSetting("Missing Tunnel ID", "tunnel_id here or cloudflare.tunnel_id", EnvCloudflareTunnel,
+			"Every published hostname belongs to a Cloudflare Tunnel."))
+	}
+	return d.Cloudflare.TunnelID, diags
+}
+
 // Base is embedded by resources and data sources to receive Data.
 type Base struct {
 	Data *Data

@@ -1,0 +1,47 @@
+package proxies
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+type proxiesModel struct {
+	ID              types.String  `tfsdk:"id"`
+	TunnelID        types.String  `tfsdk:"tunnel_id"`
+	Proxies         []proxyModel  `tfsdk:"proxies"`
+	AllowedTCPPorts []types.Int64 `tfsdk:"allowed_tcp_ports"`
+	IngressJSON     types.String  `tfsdk:"ingress_json"`
+}
+
+type proxyModel struct {
+	Hostname            types.String `tfsdk:"hostname"`
+	Service             types.String `tfsdk:"service"`
+	Path                types.String `tfsdk:"path"`
+	Port                types.Int64  `tfsdk:"port"`
+	DNSRecordID         types.String `tfsdk:"dns_record_id"`
+	AccessApplicationID types.String `tfsdk:"access_application_id"`
+	Protected           types.Bool   `tfsdk:"protected"`
+}
+
+// proxyModelFrom converts a joined entry; absent parts are null, not "".
+func proxyModelFrom(p Published) proxyModel {
+	m := proxyModel{
+		Hostname:            types.StringValue(p.Hostname),
+		Service:             types.StringValue(p.Service),
+		Path:                nullIfEmpty(p.Path),
+		Port:                types.Int64Null(),
+		DNSRecordID:         nullIfEmpty(p.DNSRecordID),
+		AccessApplicationID: nullIfEmpty(p.AccessApplicationID),
+		Protected:           types.BoolValue(p.Protected),
+	}
+	if p.Port > 0 {
+		m.Port = types.Int64Value(int64(p.Port))
+	}
+	return m
+}
+
+func nullIfEmpty(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}

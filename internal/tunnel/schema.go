@@ -1,0 +1,85 @@
+// Package tunnel is the homelab_tunnel data source: a Cloudflare Tunnel's
+// name, status, connections and the token cloudflared runs with.
+package tunnel
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+)
+
+func (d *tunnelDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Cloudflare Tunnel: its name, status and live connections, and the token to run " +
+			"`cloudflared tunnel run --token`. The token is a credential: Terraform keeps data source results in the " +
+			"state, marked sensitive, so protect the state as you would the token, or pass the token to the host that " +
+			"runs cloudflared through a write-only argument.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The tunnel id.",
+			},
+			"tunnel_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Tunnel to read. Defaults to the provider's `cloudflare.tunnel_id`.",
+			},
+			"name": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Name of the tunnel.",
+			},
+			"status": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "`inactive` (never run), `healthy`, `degraded` (serving but unhealthy) or `down` " +
+					"(no connection to Cloudflare's edge).",
+			},
+			"config_src": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "`cloudflare` for a remotely managed tunnel (the configuration `homelab_proxy` " +
+					"edits), `local` for one configured by a file on the host.",
+			},
+			"created_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the tunnel was created (RFC 3339).",
+			},
+			"connections": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Live connections of the tunnel's connectors to Cloudflare's edge.",
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"id": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "Id of the connection.",
+						},
+						"connector_id": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "Id of the cloudflared connector that opened it.",
+						},
+						"colo_name": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "Cloudflare data center of the connection.",
+						},
+						"client_version": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "cloudflared version of the connector.",
+						},
+						"origin_ip": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "Public IP address of the host running cloudflared.",
+						},
+						"opened_at": schema.StringAttribute{
+							Computed:            true,
+							MarkdownDescription: "When the connection was opened (RFC 3339).",
+						},
+					},
+				},
+			},
+			"token": schema.StringAttribute{
+				Computed:  true,
+				Sensitive: true,
+				MarkdownDescription: "Token for `cloudflared tunnel run --token` (or `TUNNEL_TOKEN`): base64 of the account, " +
+					"the tunnel id and the tunnel secret.",
+			},
+		},
+	}
+}

@@ -1,0 +1,67 @@
+package tunnel
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
+)
+
+func tfsdkTags(v any) []string {
+	var out []string
+	rt := reflect.TypeOf(v)
+	for i := range rt.NumField() {
+		out = append(out, rt.Field(i).Tag.Get("tfsdk"))
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestSchemaModelParity keeps model tags and schema in step, and the
+// token sensitive.
+func TestSchemaModelParity(t *testing.T) {
+	t.Parallel()
+	var resp datasource.SchemaResponse
+	(&tunnelDataSource{}).Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	if diags := resp.Schema.ValidateImplementation(context.Background()); diags.HasError() {
+		t.Fatal(diags)
+	}
+	if got, want := sortedKeys(resp.Schema.Attributes), tfsdkTags(tunnelModel{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("schema attributes %v, model fields %v", got, want)
+	}
+	nested := resp.Schema.Attributes["connections"].(schema.ListNestedAttribute).NestedObject.Attributes
+	if got, want := sortedKeys(nested), tfsdkTags(connectionModel{}); !reflect.DeepEqual(got, want) {
+		t.Errorf("connections attributes %v, model fields %v", got, want)
+	}
+	if !resp.Schema.Attributes["token"].IsSensitive() {
+		t.Error("token must be sensitive")
+	}
+}
+
+func TestConnectionModelFrom(t *testing.T) {
+	t.Parallel()
+	opened := time.Date(2026, 11, 1, 13, 0, 0, 0, time.FixedZone("CET", 3600))
+	m := connectionModelFrom(cloudflare.TunnelConnection{ID: "c", ConnectorID: "k", ColoName: "ams01", ClientVersion: "2026.11.0",
+		OriginIP: "192.0.2.1", OpenedAt: opened})
+	if m.OpenedAt.ValueString() != "2026-11-01T12:00:00Z" || m.ConnectorID.ValueString() != "k" || m.ColoName.ValueString() != "ams01" {
+		t.Errorf("converted to %+v", m)
+	}
+	if !connectionModelFrom(cloudflare.TunnelConnection{}).OpenedAt.IsNull() {
+		t.Error("a zero time must be null")
+	}
+}
