@@ -31,9 +31,11 @@ const (
 	// the document again.
 	tunnelDocReuse = 10 * time.Second
 	// gatherRequests is the gathering window in requests at the client's
-	// pace: time for the other resources in flight to reach their rule.
+	// pace: time for the other resources in flight (Terraform runs 10 at
+	// once) to reach their rule. The floor covers the CLI's own time per
+	// resource when the pace is high.
 	gatherRequests = 8
-	minGather      = 20 * time.Millisecond
+	minGather      = 200 * time.Millisecond
 	maxGather      = 2 * time.Second
 )
 

@@ -19,7 +19,7 @@ func TestUpdateTunnelConfigAttributesFailures(t *testing.T) {
 	t.Parallel()
 	const good = 12
 	sb := newSandbox(t)
-	c := sb.client(t, func(cfg *Config) { cfg.RequestsPerSecond = 50 }) // a 160 ms window gathers them all
+	c := sb.client(t, nil) // the 200 ms window gathers them all
 	ctx := testContext(t)
 	boom := errors.New("boom")
 	noCatchAll := func(json.RawMessage) (json.RawMessage, bool, error) {
@@ -114,7 +114,7 @@ func TestGatherWindow(t *testing.T) {
 	for _, tt := range []struct {
 		rps  float64
 		want string
-	}{{4, "2s"}, {8, "1s"}, {100, "80ms"}, {1000, "20ms"}} {
+	}{{4, "2s"}, {8, "1s"}, {20, "400ms"}, {100, "200ms"}, {1000, "200ms"}} {
 		if got := gatherWindow(tt.rps).String(); got != tt.want {
 			t.Errorf("gatherWindow(%v) = %s, want %s", tt.rps, got, tt.want)
 		}
