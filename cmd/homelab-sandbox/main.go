@@ -4,8 +4,10 @@
 //
 //	eval "$(homelab-sandbox -addr 127.0.0.1:0 &)"
 //
-// Only the export lines go to stdout; logs go to stderr. It runs until
-// SIGINT or SIGTERM.
+// With -kube it also starts a local Kubernetes control plane with ArgoCD's
+// CRDs (the acceptance tests' one) and prints KUBE_CONFIG_PATH. Only the
+// export lines go to stdout; logs go to stderr. It runs until SIGINT or
+// SIGTERM, and stops what it started.
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/acctest"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
 )
 
@@ -40,7 +43,22 @@ func run() error {
 	token := flag.String("token", "", "accepted API token (default: random)")
 	rpsLimit := flag.Int("rps-limit", 0, "if > 0, answer 429 beyond this many requests per 5 minutes")
 	logRequests := flag.Bool("log", false, "log one line per request to stderr")
+	withKube := flag.Bool("kube", false, "also start a local Kubernetes control plane (etcd + kube-apiserver from bin/kube, "+
+		"or KUBEBUILDER_ASSETS) with ArgoCD's CRDs, and print KUBE_CONFIG_PATH")
 	flag.Parse()
+
+	var kubeconfig string
+	if *withKube {
+		// Never fall back to the developer's own cluster.
+		_ = os.Unsetenv("KUBECONFIG")
+		cluster, stopCluster, err := acctest.StartCluster(true)
+		if err != nil {
+			return fmt.Errorf("starting the local control plane: %w", err)
+		}
+		defer stopCluster()
+		kubeconfig = cluster.Kubeconfig
+		log.Printf("control plane at %s with ArgoCD %s CRDs", cluster.Config.Host, acctest.ArgoCDVersion)
+	}
 
 	sb := cfsandbox.New(cfsandbox.Options{Token: *token})
 	zone := sb.AddZone(*zoneName)
@@ -67,6 +85,9 @@ func run() error {
 	fmt.Printf("export CLOUDFLARE_ACCOUNT_ID=%s\n", shellQuote(sb.AccountID()))
 	fmt.Printf("export CLOUDFLARE_ZONE_ID=%s\n", shellQuote(zone.ID))
 	fmt.Printf("export CLOUDFLARE_TUNNEL_ID=%s\n", shellQuote(tunnel.ID))
+	if kubeconfig != "" {
+		fmt.Printf("export KUBE_CONFIG_PATH=%s\n", shellQuote(kubeconfig))
+	}
 	log.Printf("serving zone %s and tunnel %s on %s", zone.Name, tunnel.Name, ln.Addr())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
