@@ -153,24 +153,26 @@ func (c *Client) ApplicationsServed(ctx context.Context, namespace string) (bool
 // does the end of ctx.
 func (c *Client) WaitForApplicationCRD(ctx context.Context, namespace string, timeout time.Duration) error {
 	start := time.Now()
-	var last error
-	err := wait.PollUntilContextTimeout(ctx, CRDPollInterval, timeout, true, func(ctx context.Context) (bool, error) {
+	deadline := start.Add(timeout)
+	for {
+		// Each request runs on ctx itself: a request under a context that
+		// expires with the wait would fail in client-go's rate limiter
+		// instead of reporting the missing CRD.
 		ok, err := c.ApplicationsServed(ctx, namespace)
-		if err != nil && ctx.Err() == nil {
-			last = err
-			return false, err
+		switch {
+		case err != nil:
+			return err
+		case ok:
+			return nil
+		case !time.Now().Before(deadline):
+			return &CRDMissingError{Waited: time.Since(start).Round(time.Second)}
 		}
-		return ok, nil
-	})
-	switch {
-	case err == nil:
-		return nil
-	case last != nil:
-		return last
-	case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return ctx.Err()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(min(CRDPollInterval, time.Until(deadline))):
+		}
 	}
-	return &CRDMissingError{Waited: time.Since(start).Round(time.Second)}
 }
 
 // WaitForApplication polls the Application every interval until done says

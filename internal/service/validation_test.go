@@ -46,7 +46,7 @@ resource "homelab_service" "s" {
 		{"sync_wave not an integer", svc(helm + "\nsync_wave = \"first\""), `(?s)sync_wave.*number is required`, true},
 		{"sync_wave fractional", svc(helm + "\nsync_wave = 1.5"), `(?s)sync_wave`, true},
 		{"bad sync option", svc(helm + "\nsync_policy = { sync_options = [\"CreateNamespace true\"] }"), `(?s)Invalid Sync Option.*Key=Value`, true},
-		{"bad name", svc(git + "\n") + `
+		{"bad name", svc(git+"\n") + `
 resource "homelab_service" "t" {
   name      = "Infisical_App"
   namespace = "apps"
