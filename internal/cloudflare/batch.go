@@ -13,10 +13,11 @@ import (
 //
 // A tunnel's public hostnames live in one document that the API only
 // replaces whole. UpdateTunnelConfig queues the caller's mutation; the
-// first caller of a quiet tunnel starts a writer that waits a short
-// gathering window, then reads the document once (or reuses the one this
-// client wrote or read a moment ago), applies every queued mutation in
-// arrival order and writes the result with one PUT. Each caller gets its
+// first caller of a quiet tunnel starts a writer that gathers mutations
+// until every caller that announced one (ExpectTunnelUpdate) has queued it,
+// or a bounded window has passed, then reads the document once (or reuses
+// the one this client wrote or read a moment ago), applies every queued
+// mutation in arrival order and writes the result with one PUT. Each caller gets its
 // own answer: a mutation that fails gets its own error and is left out; a
 // PUT the API rejects (400, e.g. 1056) is retried one mutation at a time so
 // that only the mutation at fault fails. Mutations that arrive while a
@@ -30,13 +31,14 @@ const (
 	// in the same apply can be overwritten; beyond it, every batch reads
 	// the document again.
 	tunnelDocReuse = 10 * time.Second
-	// gatherRequests is the gathering window in requests at the client's
-	// pace: time for the other resources in flight (Terraform runs 10 at
-	// once) to reach their rule. The floor covers the CLI's own time per
-	// resource when the pace is high.
-	gatherRequests = 8
-	minGather      = 200 * time.Millisecond
-	maxGather      = 2 * time.Second
+	// gatherRequests is the longest gathering window in requests at the
+	// client's pace: time for the other resources in flight (Terraform
+	// runs 10 at once) to reach their rule. The floor covers the CLI's own
+	// time per resource when the pace is high. A batch goes out earlier
+	// when every announced update has been queued.
+	gatherRequests = 16
+	minGather      = 500 * time.Millisecond
+	maxGather      = 5 * time.Second
 )
 
 func gatherWindow(rps float64) time.Duration {
@@ -59,17 +61,53 @@ type mutationResult struct {
 func (m *tunnelMutation) finish(cfg TunnelConfig, err error) { m.done <- mutationResult{cfg, err} }
 
 type tunnelBatcher struct {
-	mu      sync.Mutex
-	queue   []*tunnelMutation
-	running bool
+	mu       sync.Mutex
+	queue    []*tunnelMutation
+	running  bool
+	expected int // announced updates not yet released
+	wake     chan struct{}
 }
+
+// ExpectTunnelUpdate announces that the caller is on its way to an
+// UpdateTunnelConfig of this tunnel (a resource apply that first writes
+// other objects), so a batch waits for it instead of going out without
+// it. release must be called when the caller's update has returned or
+// will not happen; calling it again does nothing.
+func (c *Client) ExpectTunnelUpdate(tunnelID string) (release func()) {
+	b := c.batcher(tunnelID)
+	b.mu.Lock()
+	b.expected++
+	b.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			b.expected--
+			b.signal()
+			b.mu.Unlock()
+		})
+	}
+}
+
+// signal wakes the writer; b.mu is held.
+func (b *tunnelBatcher) signal() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// ready reports whether every announced update is queued; b.mu is held.
+// Announced callers stay counted while queued, hence the comparison.
+// Without announcements, a batch waits out the window.
+func (b *tunnelBatcher) ready() bool { return b.expected > 0 && len(b.queue) >= b.expected }
 
 func (c *Client) batcher(tunnelID string) *tunnelBatcher {
 	c.batchersMu.Lock()
 	defer c.batchersMu.Unlock()
 	b, ok := c.batchers[tunnelID]
 	if !ok {
-		b = &tunnelBatcher{}
+		b = &tunnelBatcher{wake: make(chan struct{}, 1)}
 		c.batchers[tunnelID] = b
 	}
 	return b
@@ -91,6 +129,7 @@ func (c *Client) UpdateTunnelConfig(ctx context.Context, tunnelID string, mutate
 	b.queue = append(b.queue, m)
 	start := !b.running
 	b.running = true
+	b.signal()
 	b.mu.Unlock()
 	if start {
 		// The writer serves every caller, so it must not end with the
@@ -114,10 +153,21 @@ func (c *Client) writeBatches(ctx context.Context, tunnelID string, b *tunnelBat
 			b.mu.Unlock()
 			return
 		}
-		oldest := b.queue[0].queued
+		oldest, ready := b.queue[0].queued, b.ready()
 		b.mu.Unlock()
-		if wait := time.Until(oldest.Add(c.gatherWindow)); wait > 0 {
-			time.Sleep(wait)
+		if wait := time.Until(oldest.Add(c.gatherWindow)); wait > 0 && !ready {
+			timer := time.NewTimer(wait)
+			select {
+			case <-b.wake: // a new mutation or a release: look again
+			case <-timer.C:
+			}
+			timer.Stop()
+			b.mu.Lock()
+			ready = b.ready()
+			b.mu.Unlock()
+			if !ready && time.Until(oldest.Add(c.gatherWindow)) > 0 {
+				continue
+			}
 		}
 		b.mu.Lock()
 		batch := b.queue

@@ -19,7 +19,7 @@ func TestUpdateTunnelConfigAttributesFailures(t *testing.T) {
 	t.Parallel()
 	const good = 12
 	sb := newSandbox(t)
-	c := sb.client(t, nil) // the 200 ms window gathers them all
+	c := sb.client(t, nil) // the 500 ms window gathers them all
 	ctx := testContext(t)
 	boom := errors.New("boom")
 	noCatchAll := func(json.RawMessage) (json.RawMessage, bool, error) {
@@ -114,7 +114,7 @@ func TestGatherWindow(t *testing.T) {
 	for _, tt := range []struct {
 		rps  float64
 		want string
-	}{{4, "2s"}, {8, "1s"}, {20, "400ms"}, {100, "200ms"}, {1000, "200ms"}} {
+	}{{1, "5s"}, {4, "4s"}, {8, "2s"}, {100, "500ms"}, {1000, "500ms"}} {
 		if got := gatherWindow(tt.rps).String(); got != tt.want {
 			t.Errorf("gatherWindow(%v) = %s, want %s", tt.rps, got, tt.want)
 		}
@@ -122,3 +122,51 @@ func TestGatherWindow(t *testing.T) {
 }
 
 func cfsandboxFail(n int) cfsandbox.Faults { return cfsandbox.Faults{Fail5xxNext: n} }
+
+// TestExpectTunnelUpdate: a batch waits for the announced callers and goes
+// out as soon as all have queued, without waiting out the window.
+func TestExpectTunnelUpdate(t *testing.T) {
+	t.Parallel()
+	const callers = 5
+	sb := newSandbox(t)
+	c := sb.client(t, func(cfg *Config) { cfg.RequestsPerSecond = 0.5 }) // a 5 s window
+	ctx := testContext(t)
+	if _, err := c.CachedTunnelConfig(ctx, sb.tunnel.ID); err != nil {
+		t.Fatal(err)
+	}
+	releases := make([]func(), callers)
+	for i := range releases {
+		releases[i] = c.ExpectTunnelUpdate(sb.tunnel.ID)
+	}
+	releases[callers-1]() // one gives up before its update
+	releases[callers-1]() // twice is harmless
+	var wg sync.WaitGroup
+	errs := make([]error, callers-1)
+	for i := range callers - 1 {
+		wg.Go(func() {
+			defer releases[i]()
+			_, errs[i] = c.UpdateTunnelConfig(ctx, sb.tunnel.ID, addRule(fmt.Sprintf("h%d.example.com", i)))
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatal("the batch waited for a caller that released its announcement")
+	}
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("caller %d: %v", i, err)
+		}
+	}
+	if n := sb.count(keyPutConfig); n != 1 {
+		t.Errorf("%d PUTs, want 1 for the 4 announced callers", n)
+	}
+	b := c.batcher(sb.tunnel.ID)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.expected != 0 {
+		t.Errorf("%d announcements left, want 0", b.expected)
+	}
+}

@@ -56,7 +56,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 	m.ZoneID = types.StringValue(zoneID)
 	var record *cloudflare.DNSRecord
 	if recordID != "" {
-		rec, err := cf.GetDNSRecord(ctx, zoneID, recordID)
+		rec, err := cf.CachedDNSRecord(ctx, zoneID, recordID)
 		switch {
 		case cloudflare.IsNotFound(err):
 		case err != nil:
@@ -66,7 +66,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 			record = &rec
 		}
 	} else if hostname != "" {
-		recs, err := cf.ListDNSRecords(ctx, zoneID, cloudflare.DNSFilter{Name: hostname, Type: "CNAME"})
+		recs, err := cf.CachedDNSRecords(ctx, zoneID, cloudflare.DNSFilter{Name: hostname, Type: "CNAME"})
 		if err != nil {
 			fail("DNS record", err)
 			return m, seen, diags
@@ -113,7 +113,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 
 	// Ingress rule.
 	if tunnelID := m.TunnelID.ValueString(); tunnelID != "" {
-		cfg, err := cf.GetTunnelConfig(ctx, tunnelID)
+		cfg, err := cf.CachedTunnelConfig(ctx, tunnelID)
 		if err != nil && !cloudflare.IsNotFound(err) {
 			fail("tunnel configuration", err)
 			return m, seen, diags
@@ -148,7 +148,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 		// shows.
 		prev = accessSettings{Enabled: false, Emails: append([]string(nil), r.Data.AllowedEmails...), SessionDuration: DefaultSessionDuration}
 		sort.Strings(prev.Emails)
-		apps, err := cf.ListAccessApps(ctx)
+		apps, err := cf.CachedAccessApps(ctx)
 		if err != nil {
 			fail("Access applications", err)
 			return m, seen, diags
@@ -168,7 +168,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 	m.AccessApplicationID, m.AccessPolicyID = types.StringNull(), types.StringNull()
 	if prev.Enabled {
 		if appID != "" {
-			app, err := cf.GetAccessApp(ctx, appID)
+			app, err := cf.CachedAccessApp(ctx, appID)
 			switch {
 			case cloudflare.IsNotFound(err):
 				warn("Access Application", "Access application")
@@ -185,7 +185,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 			}
 		}
 		if policyID != "" {
-			policy, err := cf.GetAccessPolicy(ctx, policyID)
+			policy, err := cf.CachedAccessPolicy(ctx, policyID)
 			switch {
 			case cloudflare.IsNotFound(err):
 				warn("Access Policy", "Access allow policy")

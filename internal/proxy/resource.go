@@ -92,6 +92,11 @@ func (r *proxyResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	fail := func(object string, err error) {
 		resp.Diagnostics.Append(diagnostics.APIFailure("Deleting", "Proxy", hostname, fmt.Errorf("%s: %w", object, err)))
 	}
+	release := func() {}
+	if !state.Service.IsNull() {
+		release = cf.ExpectTunnelUpdate(state.TunnelID.ValueString())
+	}
+	defer release()
 	// DNS first, so the hostname stops resolving before Access goes away.
 	if id := state.DNSRecordID.ValueString(); id != "" {
 		if err := cf.DeleteDNSRecord(ctx, state.ZoneID.ValueString(), id); err != nil {
@@ -100,7 +105,9 @@ func (r *proxyResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		}
 	}
 	if !state.Service.IsNull() {
-		if err := removeRule(ctx, cf, state.TunnelID.ValueString(), hostname, state.Path.ValueString()); err != nil {
+		err := removeRule(ctx, cf, state.TunnelID.ValueString(), hostname, state.Path.ValueString())
+		release()
+		if err != nil {
 			fail("ingress rule", err)
 			return
 		}
@@ -161,6 +168,10 @@ func (r *proxyResource) apply(ctx context.Context, plan proxyModel, state *proxy
 	if diags.Append(d...); diags.HasError() {
 		return result, diags
 	}
+	// Tell the tunnel's write batch that this rule is on its way, so the
+	// rules of the resources applied together go out in one PUT.
+	release := cf.ExpectTunnelUpdate(plan.TunnelID.ValueString())
+	defer release()
 	if result.ZoneID.IsUnknown() {
 		zoneID, err := r.zoneFor(ctx, cf, hostname)
 		if err != nil {
@@ -204,7 +215,9 @@ func (r *proxyResource) apply(ctx context.Context, plan proxyModel, state *proxy
 		p := state.Path.ValueString()
 		previousPath = &p
 	}
-	if err := ensureRule(ctx, cf, plan.TunnelID.ValueString(), plan.rule(), previousPath); err != nil {
+	err := ensureRule(ctx, cf, plan.TunnelID.ValueString(), plan.rule(), previousPath)
+	release()
+	if err != nil {
 		fail("ingress rule", err)
 		return result, diags
 	}

@@ -66,7 +66,7 @@ func ensureDNS(ctx context.Context, cf *cloudflare.Client, zoneID, recordID, hos
 			return "", err
 		}
 	}
-	existing, err := cf.ListDNSRecords(ctx, zoneID, cloudflare.DNSFilter{Name: hostname})
+	existing, err := cf.CachedDNSRecords(ctx, zoneID, cloudflare.DNSFilter{Name: hostname})
 	if err != nil {
 		return "", err
 	}
@@ -139,7 +139,7 @@ func ensureAccess(ctx context.Context, cf *cloudflare.Client, hostname, appID, p
 			return p.ID, err
 		},
 		func() (string, error) {
-			policies, err := cf.ListAccessPolicies(ctx)
+			policies, err := cf.CachedAccessPolicies(ctx)
 			for _, p := range policies {
 				if p.Name == policy.Name {
 					return p.ID, err
@@ -162,7 +162,7 @@ func ensureAccess(ctx context.Context, cf *cloudflare.Client, hostname, appID, p
 			return res.ID, err
 		},
 		func() (string, error) {
-			apps, err := cf.ListAccessApps(ctx)
+			apps, err := cf.CachedAccessApps(ctx)
 			for _, existing := range apps {
 				if strings.EqualFold(existing.Domain, hostname) {
 					return existing.ID, err
