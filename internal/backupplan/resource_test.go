@@ -486,3 +486,63 @@ resource "homelab_backup_plan" "p" {
 		t.Errorf("invalid configurations touched the repository directory")
 	}
 }
+
+// TestAccBackupPlan_passwordRotated: the repository's password is changed
+// out of band (`restic key passwd`) while password_reference still points
+// at the old one. Refresh notices it does not open, the plan shows an
+// update, that apply fails clearly, and pointing the reference at the new
+// password repairs it.
+func TestAccBackupPlan_passwordRotated(t *testing.T) {
+	bin := restictest.Binary(t)
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	config := func(ref string) string {
+		return fmt.Sprintf(`
+provider "homelab" {}
+
+resource "homelab_backup_plan" "p" {
+  name               = "homelab"
+  repository         = %q
+  password_reference = %q
+  paths              = ["/etc"]
+  restic_binary      = %q
+}
+`, repo, ref, bin)
+	}
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: factories,
+		Steps: []resource.TestStep{
+			{
+				Config:            config(refPassword),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("repository_id"))},
+			},
+			{
+				PreConfig: func() {
+					newPw := filepath.Join(dir, "new-password")
+					if err := os.WriteFile(newPw, []byte(wrongPass), 0o600); err != nil {
+						t.Fatal(err)
+					}
+					resticCmd(t, repo, password, "key", "passwd", "--new-password-file", newPw)
+				},
+				Config:             config(refPassword),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:      config(refPassword),
+				ExpectError: regexp.MustCompile(`(?s)Error Updating Backup Plan homelab.*password\s+does\s+not\s+open\s+it`),
+			},
+			{
+				Config: config(refWrong),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(addr, tfjsonpath.New("repository_id"))},
+			},
+		},
+	})
+}
