@@ -2,32 +2,13 @@ package proxies
 
 import (
 	"context"
-	"reflect"
-	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/schematest"
 )
-
-func tfsdkTags(v any) []string {
-	var out []string
-	rt := reflect.TypeOf(v)
-	for i := range rt.NumField() {
-		out = append(out, rt.Field(i).Tag.Get("tfsdk"))
-	}
-	slices.Sort(out)
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
 
 // TestSchemaModelParity keeps model tags and schema in step.
 func TestSchemaModelParity(t *testing.T) {
@@ -37,13 +18,9 @@ func TestSchemaModelParity(t *testing.T) {
 	if diags := resp.Schema.ValidateImplementation(context.Background()); diags.HasError() {
 		t.Fatal(diags)
 	}
-	if got, want := sortedKeys(resp.Schema.Attributes), tfsdkTags(proxiesModel{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("schema attributes %v, model fields %v", got, want)
-	}
+	schematest.Parity(t, "proxies", resp.Schema.Attributes, proxiesModel{})
 	nested := resp.Schema.Attributes["proxies"].(schema.ListNestedAttribute).NestedObject.Attributes
-	if got, want := sortedKeys(nested), tfsdkTags(proxyModel{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("proxies attributes %v, model fields %v", got, want)
-	}
+	schematest.Parity(t, "proxies", nested, proxyModel{})
 }
 
 func TestProxyModelFrom(t *testing.T) {

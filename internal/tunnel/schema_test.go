@@ -2,35 +2,16 @@ package tunnel
 
 import (
 	"context"
-	"reflect"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/schematest"
+
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 )
-
-func tfsdkTags(v any) []string {
-	var out []string
-	rt := reflect.TypeOf(v)
-	for i := range rt.NumField() {
-		out = append(out, rt.Field(i).Tag.Get("tfsdk"))
-	}
-	slices.Sort(out)
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
 
 // TestSchemaModelParity keeps model tags and schema in step, and the
 // token sensitive.
@@ -41,13 +22,9 @@ func TestSchemaModelParity(t *testing.T) {
 	if diags := resp.Schema.ValidateImplementation(context.Background()); diags.HasError() {
 		t.Fatal(diags)
 	}
-	if got, want := sortedKeys(resp.Schema.Attributes), tfsdkTags(tunnelModel{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("schema attributes %v, model fields %v", got, want)
-	}
+	schematest.Parity(t, "tunnel", resp.Schema.Attributes, tunnelModel{})
 	nested := resp.Schema.Attributes["connections"].(schema.ListNestedAttribute).NestedObject.Attributes
-	if got, want := sortedKeys(nested), tfsdkTags(connectionModel{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("connections attributes %v, model fields %v", got, want)
-	}
+	schematest.Parity(t, "connections", nested, connectionModel{})
 	if !resp.Schema.Attributes["token"].IsSensitive() {
 		t.Error("token must be sensitive")
 	}
