@@ -39,6 +39,10 @@ const (
 	gatherRequests = 16
 	minGather      = 500 * time.Millisecond
 	maxGather      = 5 * time.Second
+	// settle is the quiet time (no update queued or announced) a batch
+	// waits for even when every announced update is queued: resources
+	// that finish make room for new ones, which announce themselves.
+	settle = 200 * time.Millisecond
 )
 
 func gatherWindow(rps float64) time.Duration {
@@ -64,7 +68,8 @@ type tunnelBatcher struct {
 	mu       sync.Mutex
 	queue    []*tunnelMutation
 	running  bool
-	expected int // announced updates not yet released
+	expected int       // announced updates not yet released
+	event    time.Time // last announcement or queued update
 	wake     chan struct{}
 }
 
@@ -77,6 +82,8 @@ func (c *Client) ExpectTunnelUpdate(tunnelID string) (release func()) {
 	b := c.batcher(tunnelID)
 	b.mu.Lock()
 	b.expected++
+	b.event = time.Now()
+	b.signal()
 	b.mu.Unlock()
 	var once sync.Once
 	return func() {
@@ -127,6 +134,7 @@ func (c *Client) UpdateTunnelConfig(ctx context.Context, tunnelID string, mutate
 	m := &tunnelMutation{ctx: ctx, mutate: mutate, queued: time.Now(), done: make(chan mutationResult, 1)}
 	b.mu.Lock()
 	b.queue = append(b.queue, m)
+	b.event = m.queued
 	start := !b.running
 	b.running = true
 	b.signal()
@@ -153,21 +161,19 @@ func (c *Client) writeBatches(ctx context.Context, tunnelID string, b *tunnelBat
 			b.mu.Unlock()
 			return
 		}
-		oldest, ready := b.queue[0].queued, b.ready()
+		deadline := b.queue[0].queued.Add(c.gatherWindow)
+		if quiet := b.event.Add(settle); b.ready() && quiet.Before(deadline) {
+			deadline = quiet
+		}
 		b.mu.Unlock()
-		if wait := time.Until(oldest.Add(c.gatherWindow)); wait > 0 && !ready {
+		if wait := time.Until(deadline); wait > 0 {
 			timer := time.NewTimer(wait)
 			select {
-			case <-b.wake: // a new mutation or a release: look again
+			case <-b.wake: // an update queued or announced, or a release
 			case <-timer.C:
 			}
 			timer.Stop()
-			b.mu.Lock()
-			ready = b.ready()
-			b.mu.Unlock()
-			if !ready && time.Until(oldest.Add(c.gatherWindow)) > 0 {
-				continue
-			}
+			continue
 		}
 		b.mu.Lock()
 		batch := b.queue
