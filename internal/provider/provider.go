@@ -27,6 +27,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/proxies"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/proxy"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/service"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/tunnel"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/validators"
 )
@@ -297,6 +298,7 @@ func (p *homelabProvider) Resources(_ context.Context) []func() resource.Resourc
 	return []func() resource.Resource{
 		bootstrapsecret.NewResource,
 		proxy.NewResource,
+		service.NewResource,
 	}
 }
 
