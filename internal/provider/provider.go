@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/backupplan"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/bootstrapsecret"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ephemeralsecret"
@@ -296,6 +297,7 @@ func (r resolver) str(v types.String, envVar string) string {
 // Resources are listed in alphabetical order of their type names.
 func (p *homelabProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
+		backupplan.NewResource,
 		bootstrapsecret.NewResource,
 		proxy.NewResource,
 		service.NewResource,
