@@ -1,4 +1,4 @@
-# Offline validation of examples/bootstrap, included by GNUmakefile.
+# Offline validation of the example configurations, included by GNUmakefile.
 # `terraform validate` and `tofu validate` need every provider's schema, and
 # no registry can be reached here or in CI. Both CLIs take providers from a
 # CLI configuration's dev_overrides without `init`: the homelab provider
@@ -7,7 +7,7 @@
 # real one; see its main.go). Include it after BIN and TERRAFORM are set.
 $(if $(BIN),,$(error examples.mk needs BIN; include it after BIN is defined))
 
-VALIDATE_EXAMPLES := examples/bootstrap
+VALIDATE_EXAMPLES := examples/bootstrap examples/homelab examples/backup examples/sandbox
 EXAMPLES_TFRC     := $(BIN)/examples.tfrc
 HELM_SCHEMA       := $(BIN)/helmschema/terraform-provider-helm
 
