@@ -111,7 +111,7 @@ func run(o options) error {
 		results = append(results, rs...)
 		if err != nil {
 			printTable(results)
-			return fmt.Errorf("N=%d: %w", n, err)
+			return fmt.Errorf("with %d proxies: %w", n, err)
 		}
 	}
 	printTable(results)
