@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/schematest"
 )
 
 func TestSchemaModelParity(t *testing.T) {
@@ -21,23 +23,12 @@ func TestSchemaModelParity(t *testing.T) {
 	if diags := resp.Schema.ValidateImplementation(context.Background()); diags.HasError() {
 		t.Fatal(diags)
 	}
-	var attrs []string
 	for name, a := range resp.Schema.Attributes {
-		attrs = append(attrs, name)
 		if a.GetMarkdownDescription() == "" {
 			t.Errorf("attribute %s has no description", name)
 		}
 	}
-	sort.Strings(attrs)
-	var fields []string
-	rt := reflect.TypeOf(planModel{})
-	for i := 0; i < rt.NumField(); i++ {
-		fields = append(fields, rt.Field(i).Tag.Get("tfsdk"))
-	}
-	sort.Strings(fields)
-	if !reflect.DeepEqual(attrs, fields) {
-		t.Errorf("schema attributes %v\nmodel fields %v", attrs, fields)
-	}
+	schematest.Parity(t, "homelab_backup_plan", resp.Schema.Attributes, planModel{})
 	var nested []string
 	for name := range resp.Schema.Attributes["retention"].(schema.SingleNestedAttribute).Attributes {
 		nested = append(nested, name)

@@ -10,26 +10,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/schematest"
 )
-
-func tfsdkTags(v any) []string {
-	var out []string
-	t := reflect.TypeOf(v)
-	for i := range t.NumField() {
-		out = append(out, t.Field(i).Tag.Get("tfsdk"))
-	}
-	sort.Strings(out)
-	return out
-}
-
-func attrNames(attrs map[string]schema.Attribute) []string {
-	var out []string
-	for k := range attrs {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // TestSchemaModelParity: every attribute has a model field and the other
 // way round, so a renamed attribute cannot silently drop data.
@@ -47,9 +30,9 @@ func TestSchemaModelParity(t *testing.T) {
 	nested := func(name string) []string {
 		switch n := a[name].(type) {
 		case schema.SingleNestedAttribute:
-			return attrNames(n.Attributes)
+			return schematest.Names(n.Attributes)
 		case schema.ListNestedAttribute:
-			return attrNames(n.NestedObject.Attributes)
+			return schematest.Names(n.NestedObject.Attributes)
 		}
 		t.Fatalf("%s is not nested", name)
 		return nil
@@ -59,7 +42,7 @@ func TestSchemaModelParity(t *testing.T) {
 		schema []string
 		model  any
 	}{
-		{"resource", attrNames(a), serviceModel{}},
+		{"resource", schematest.Names(a), serviceModel{}},
 		{"helm", nested("helm"), helmModel{}},
 		{"git", nested("git"), gitModel{}},
 		{"sync_policy", nested("sync_policy"), syncPolicyModel{}},
@@ -69,7 +52,7 @@ func TestSchemaModelParity(t *testing.T) {
 		{"backup", nested("backup"), backupModel{}},
 	}
 	for _, p := range pairs {
-		if got := tfsdkTags(p.model); !reflect.DeepEqual(got, p.schema) {
+		if got := schematest.Tags(p.model); !reflect.DeepEqual(got, p.schema) {
 			t.Errorf("%s: model fields %v, schema attributes %v", p.name, got, p.schema)
 		}
 	}
