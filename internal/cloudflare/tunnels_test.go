@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // ingressDoc is the part of a tunnel configuration the tests edit.
@@ -53,7 +54,11 @@ func TestGetTunnel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Tunnel{ID: sb.tunnel.ID, Name: "homelab", Status: "inactive"}
+	if got.CreatedAt.IsZero() {
+		t.Errorf("GetTunnel = %+v, want a creation time", got)
+	}
+	got.CreatedAt = time.Time{}
+	want := Tunnel{ID: sb.tunnel.ID, Name: "homelab", Status: "inactive", ConfigSrc: "cloudflare"}
 	if got != want {
 		t.Errorf("GetTunnel = %+v, want %+v", got, want)
 	}
