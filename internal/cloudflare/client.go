@@ -81,7 +81,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	burst := max(1, int(cfg.RequestsPerSecond))
 	t := &transport{
-		limiter:    rate.NewLimiter(rate.Limit(cfg.RequestsPerSecond), burst),
+		limiter:    rate.NewLimiter(pacedRate(cfg.RequestsPerSecond, burst), burst),
 		maxRetries: cfg.MaxRetries,
 		baseDelay:  cfg.RetryBaseDelay,
 		token:      cfg.APIToken,
@@ -118,3 +118,16 @@ func (c *Client) requireAccount() error {
 }
 
 var errMissingAccount = errors.New("the Cloudflare account id is not configured (cloudflare.account_id or CLOUDFLARE_ACCOUNT_ID)")
+
+// limitWindow is the span of Cloudflare's global limit: 1,200 requests per
+// 5 minutes, which is what 4 requests per second add up to.
+const limitWindow = 5 * time.Minute
+
+// pacedRate is the token rate that keeps any limitWindow at or under
+// rps × limitWindow requests: a bucket of `burst` tokens refilled at r
+// admits burst + r×window requests in a window, so r gives back the burst
+// (and one request of margin for a window counted inclusively).
+func pacedRate(rps float64, burst int) rate.Limit {
+	spare := float64(burst+1) / limitWindow.Seconds()
+	return rate.Limit(max(rps/2, rps-spare))
+}

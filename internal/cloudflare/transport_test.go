@@ -542,3 +542,19 @@ func TestBackoff(t *testing.T) {
 		})
 	}
 }
+
+// TestPacedRateStaysUnderTheWindow checks the arithmetic that keeps the
+// pacer's burst from pushing a 5-minute window past Cloudflare's 1,200.
+func TestPacedRateStaysUnderTheWindow(t *testing.T) {
+	t.Parallel()
+	for _, rps := range []float64{0.5, 1, 4, 10, 500} {
+		burst := max(1, int(rps))
+		r := float64(pacedRate(rps, burst))
+		if most := float64(burst) + r*limitWindow.Seconds(); most > rps*limitWindow.Seconds()-1+1e-9 {
+			t.Errorf("rps %v: up to %.1f requests in 5 minutes, want at most %.0f", rps, most, rps*limitWindow.Seconds()-1)
+		}
+		if r < rps*0.95 && rps >= 1 {
+			t.Errorf("rps %v: paced at %.3f, which gives away more than 5%%", rps, r)
+		}
+	}
+}

@@ -69,9 +69,10 @@ func (d *proxiesDataSource) Read(ctx context.Context, req datasource.ReadRequest
 
 // read costs one configuration GET, one CNAME list per zone the hostnames
 // belong to, and one Access application list, however many hostnames the
-// tunnel publishes.
+// tunnel publishes; nothing at all when the proxies refreshed in the same
+// run already listed them.
 func (d *proxiesDataSource) read(ctx context.Context, cf *cloudflare.Client, tunnelID string) ([]ingress.Rule, []Published, error) {
-	cfg, err := cf.GetTunnelConfig(ctx, tunnelID)
+	cfg, err := cf.CachedTunnelConfig(ctx, tunnelID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -95,7 +96,7 @@ func (d *proxiesDataSource) read(ctx context.Context, cf *cloudflare.Client, tun
 	}
 	var records []cloudflare.DNSRecord
 	for zoneID := range zones {
-		zoneRecords, err := cf.ListDNSRecords(ctx, zoneID, cloudflare.DNSFilter{Type: "CNAME"})
+		zoneRecords, err := cf.CachedDNSRecords(ctx, zoneID, cloudflare.DNSFilter{Type: "CNAME"})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -103,7 +104,7 @@ func (d *proxiesDataSource) read(ctx context.Context, cf *cloudflare.Client, tun
 	}
 	var apps []cloudflare.AccessApp
 	if len(listed) > 0 {
-		if apps, err = cf.ListAccessApps(ctx); err != nil {
+		if apps, err = cf.CachedAccessApps(ctx); err != nil {
 			return nil, nil, err
 		}
 	}
