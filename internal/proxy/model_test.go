@@ -3,7 +3,6 @@ package proxy
 import (
 	"context"
 	"reflect"
-	"sort"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -11,26 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/schematest"
 )
-
-func tags(v any) []string {
-	var out []string
-	rt := reflect.TypeOf(v)
-	for i := 0; i < rt.NumField(); i++ {
-		out = append(out, rt.Field(i).Tag.Get("tfsdk"))
-	}
-	sort.Strings(out)
-	return out
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
 
 // TestSchemaModelParity keeps the model's tfsdk tags and the schema in
 // step, so that a renamed attribute cannot silently drop data.
@@ -45,15 +26,15 @@ func TestSchemaModelParity(t *testing.T) {
 		t.Fatal(diags)
 	}
 	attrs := resp.Schema.Attributes
-	if got, want := keys(attrs), tags(proxyModel{}); !reflect.DeepEqual(got, want) {
+	if got, want := schematest.Names(attrs), schematest.Tags(proxyModel{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("schema attributes %v, model fields %v", got, want)
 	}
 	origin := attrs["origin_request"].(schema.SingleNestedAttribute).Attributes
-	if got, want := keys(origin), tags(originRequestModel{}); !reflect.DeepEqual(got, want) {
+	if got, want := schematest.Names(origin), schematest.Tags(originRequestModel{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("origin_request attributes %v, model fields %v", got, want)
 	}
 	access := attrs["access"].(schema.SingleNestedAttribute).Attributes
-	if got, want := keys(access), keys(accessAttrTypes); !reflect.DeepEqual(got, want) {
+	if got, want := schematest.Names(access), schematest.Names(accessAttrTypes); !reflect.DeepEqual(got, want) {
 		t.Errorf("access attributes %v, object type %v", got, want)
 	}
 	for name, a := range attrs {

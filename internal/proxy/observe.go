@@ -48,7 +48,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 			fail("zone", fmt.Errorf("neither a hostname nor a zone is known"))
 			return m, seen, diags
 		}
-		id, err := r.zoneFor(ctx, cf, hostname)
+		id, err := r.Data.ZoneFor(ctx, cf, hostname)
 		if err != nil {
 			fail("zone", err)
 			return m, seen, diags

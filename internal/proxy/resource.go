@@ -173,7 +173,7 @@ func (r *proxyResource) apply(ctx context.Context, plan proxyModel, state *proxy
 	release := cf.ExpectTunnelUpdate(plan.TunnelID.ValueString())
 	defer release()
 	if result.ZoneID.IsUnknown() {
-		zoneID, err := r.zoneFor(ctx, cf, hostname)
+		zoneID, err := r.Data.ZoneFor(ctx, cf, hostname)
 		if err != nil {
 			fail("zone", err)
 			return result, diags

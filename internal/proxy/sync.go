@@ -29,17 +29,6 @@ func tunnelOf(content string) string {
 // policyName is how a proxy finds its own policy after an interrupted apply.
 func policyName(hostname string) string { return "homelab_proxy " + hostname }
 
-// zoneFor picks the zone of a hostname: the configured zone for names
-// under the provider's domain, otherwise the account's zone that owns it.
-func (r *proxyResource) zoneFor(ctx context.Context, cf *cloudflare.Client, hostname string) (string, error) {
-	d := r.Data
-	if d.Cloudflare.ZoneID != "" && (d.Domain == "" || hostname == d.Domain || strings.HasSuffix(hostname, "."+d.Domain)) {
-		return d.Cloudflare.ZoneID, nil
-	}
-	id, _, err := cf.ZoneForHostname(ctx, hostname)
-	return id, err
-}
-
 // recordConflictError is a DNS record at the hostname that the proxy does
 // not own.
 type recordConflictError struct {
