@@ -15,6 +15,9 @@ type AccessPolicy struct {
 	Name            string
 	Emails          []string
 	SessionDuration string
+	// AppCount is how many applications link the policy, as the API
+	// answered; cached listings do not follow later links.
+	AppCount int
 }
 
 // AccessApp is a self-hosted Access application for one hostname.
@@ -44,6 +47,7 @@ type accessPolicyBody struct {
 	Exclude         []accessRule `json:"exclude"`
 	Require         []accessRule `json:"require"`
 	SessionDuration string       `json:"session_duration,omitempty"`
+	AppCount        int          `json:"app_count,omitempty"` // server-owned: never sent, as it is zero on writes
 }
 
 type accessPolicyLink struct {
@@ -82,7 +86,7 @@ func (c *Client) accountPath(format string, args ...any) string {
 }
 
 func policyFrom(b accessPolicyBody) AccessPolicy {
-	p := AccessPolicy{ID: b.ID, Name: b.Name, SessionDuration: b.SessionDuration}
+	p := AccessPolicy{ID: b.ID, Name: b.Name, SessionDuration: b.SessionDuration, AppCount: b.AppCount}
 	for _, r := range b.Include {
 		if r.Email != nil {
 			p.Emails = append(p.Emails, r.Email.Email)

@@ -49,6 +49,7 @@ type Client struct {
 	batchersMu   sync.Mutex
 	batchers     map[string]*tunnelBatcher
 	gatherWindow time.Duration
+	policies     sharedPolicies // sharedpolicy.go
 
 	zonesMu     sync.Mutex
 	zones       map[string]string // zone name -> id, listed once per process

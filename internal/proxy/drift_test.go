@@ -13,6 +13,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/acctest"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/proxy"
 )
 
 // TestAccProxy_driftRepair deletes or edits each of the three objects out
@@ -130,7 +131,7 @@ func TestAccProxy_adoptsAfterInterruptedApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	policy, err := s.Client.CreateAccessPolicy(ctx, cloudflare.AccessPolicy{Name: "homelab_proxy " + jellyfinHost, Emails: []string{acctest.Email}, SessionDuration: "24h"})
+	policy, err := s.Client.CreateAccessPolicy(ctx, cloudflare.AccessPolicy{Name: proxy.PolicyName([]string{acctest.Email}, "24h"), Emails: []string{acctest.Email}, SessionDuration: "24h"})
 	if err != nil {
 		t.Fatal(err)
 	}

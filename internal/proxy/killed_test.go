@@ -154,7 +154,7 @@ resource "homelab_proxy" "svc" {
 	deadline := time.Now().Add(2 * time.Minute)
 	for killed == 0 && time.Now().Before(deadline) {
 		// Past the first wave of 10, in the middle of the second.
-		if s.API.Counts()[keyCreatePolicy] >= 15 {
+		if s.API.Counts()[keyCreateApp] >= 15 {
 			for _, pid := range childProviders(cmd.Process.Pid) {
 				if syscall.Kill(pid, syscall.SIGKILL) == nil {
 					killed++
@@ -172,10 +172,10 @@ resource "homelab_proxy" "svc" {
 	}
 	ctx := context.Background()
 	recs, _ := s.Client.ListDNSRecords(ctx, s.Zone.ID, cloudflare.DNSFilter{})
-	policies, _ := s.Client.ListAccessPolicies(ctx)
-	t.Logf("after the kill: %d records, %d policies of %d proxies", len(recs), len(policies), n)
-	if len(recs) >= n || len(policies) <= len(recs) {
-		t.Fatalf("the kill did not land mid-way: %d records and %d policies of %d proxies", len(recs), len(policies), n)
+	apps, _ := s.Client.ListAccessApps(ctx)
+	t.Logf("after the kill: %d records, %d Access applications of %d proxies", len(recs), len(apps), n)
+	if len(recs) >= n || len(apps) <= len(recs) {
+		t.Fatalf("the kill did not land mid-way: %d records and %d Access applications of %d proxies", len(recs), len(apps), n)
 	}
 
 	s.API.ResetCounts()

@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -118,7 +119,10 @@ func (r *proxyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		plan.ZoneID = carry(state.ZoneID, false)
 		plan.DNSRecordID = carry(state.DNSRecordID, repairs.DNS)
 		plan.AccessApplicationID = carry(state.AccessApplicationID, repairs.Access)
-		plan.AccessPolicyID = carry(state.AccessPolicyID, repairs.Access)
+		// Proxies with equal settings share a policy, so new settings
+		// may mean another policy.
+		prior, _ := accessFrom(ctx, state.Access)
+		plan.AccessPolicyID = carry(state.AccessPolicyID, repairs.Access || !known || !samePolicySettings(access, prior))
 	}
 	if known && !access.Enabled {
 		plan.AccessApplicationID = types.StringNull()
@@ -190,6 +194,12 @@ func compactStrings(sorted []string) []string {
 
 // carry keeps a computed id from state, or plans it as unknown when the
 // object has to be recreated or repaired.
+// samePolicySettings reports whether two access settings call for the same
+// shared policy.
+func samePolicySettings(a, b accessSettings) bool {
+	return a.SessionDuration == b.SessionDuration && slices.Equal(a.Emails, b.Emails)
+}
+
 func carry(v types.String, repair bool) types.String {
 	if repair || v.IsNull() || v.ValueString() == "" {
 		return types.StringUnknown()

@@ -238,15 +238,7 @@ func (r *proxyResource) apply(ctx context.Context, plan proxyModel, state *proxy
 }
 
 func equalAccess(a, b accessSettings) bool {
-	if a.Enabled != b.Enabled || a.SessionDuration != b.SessionDuration || len(a.Emails) != len(b.Emails) {
-		return false
-	}
-	for i := range a.Emails {
-		if a.Emails[i] != b.Emails[i] {
-			return false
-		}
-	}
-	return true
+	return a.Enabled == b.Enabled && samePolicySettings(a, b)
 }
 
 // nullUnknownIDs replaces ids never reached with null: state cannot hold

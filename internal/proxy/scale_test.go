@@ -14,6 +14,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/proxy"
 )
 
 // Counter keys of the sandbox.
@@ -91,10 +92,13 @@ func testPlanRequestCounts(t *testing.T, n int) {
 	if n >= 100 && applyCounts != nil {
 		// Every object is created once; the rules of 100 proxies go out in
 		// at most 15 PUTs; the first reads are listings.
-		for _, key := range []string{keyCreateRecord, keyCreateApp, keyCreatePolicy} {
+		for _, key := range []string{keyCreateRecord, keyCreateApp} {
 			if applyCounts[key] != n {
 				t.Errorf("apply: %d %s, want %d", applyCounts[key], key, n)
 			}
+		}
+		if got := applyCounts[keyCreatePolicy]; got != 1 {
+			t.Errorf("apply: %d policy creations, want 1 shared by the %d proxies", got, n)
 		}
 		if got := applyCounts[keyPutConfig]; got < 1 || got > 15 {
 			t.Errorf("apply: %d tunnel configuration PUTs for %d proxies, want 1..15", got, n)
@@ -160,12 +164,17 @@ func checkExactlyOnce(s *acctest.Sandbox, n, base int) error {
 	if err != nil {
 		return err
 	}
-	policyNames := map[string]int{}
-	for _, p := range policies {
-		policyNames[p.Name]++
+	if len(recs) != n || len(apps) != n {
+		return fmt.Errorf("%d records and %d apps, want %d of each", len(recs), len(apps), n)
 	}
-	if len(recs) != n || len(apps) != n || len(policies) != n {
-		return fmt.Errorf("%d records, %d apps, %d policies; want %d of each", len(recs), len(apps), len(policies), n)
+	// The proxies allow the same e-mails, so their applications share one policy.
+	if len(policies) != 1 || policies[0].Name != proxy.PolicyName([]string{acctest.Email}, "24h") {
+		return fmt.Errorf("policies %+v, want the one shared allow policy", policies)
+	}
+	for _, a := range apps {
+		if len(a.PolicyIDs) != 1 || a.PolicyIDs[0] != policies[0].ID {
+			return fmt.Errorf("%s links %v, want the shared policy %s", a.Domain, a.PolicyIDs, policies[0].ID)
+		}
 	}
 	for i := range n {
 		h := svcHost(i)
@@ -177,8 +186,6 @@ func checkExactlyOnce(s *acctest.Sandbox, n, base int) error {
 			return fmt.Errorf("%s: rules %v, want one with %s", h, rules[h], want)
 		case domains[h] != 1:
 			return fmt.Errorf("%s: %d Access applications, want 1", h, domains[h])
-		case policyNames["homelab_proxy "+h] != 1:
-			return fmt.Errorf("%s: %d policies, want 1", h, policyNames["homelab_proxy "+h])
 		}
 	}
 	return nil

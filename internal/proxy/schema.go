@@ -25,7 +25,8 @@ func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 		MarkdownDescription: "Publishes one hostname through a Cloudflare Tunnel. The resource owns three Cloudflare objects: " +
 			"its ingress rule in the tunnel's shared configuration (other rules, including ones written by hand, are kept; " +
 			"the catch-all stays last), a proxied CNAME to the tunnel, and, unless `access.enabled` is false, a self-hosted " +
-			"Access application with a reusable allow policy for the allowed e-mails.",
+			"Access application linked to a reusable allow policy for the allowed e-mails. Proxies with the same e-mails and " +
+			"session duration share one policy, named after its content; it is deleted with the last proxy that links it.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -105,7 +106,8 @@ func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			},
 			"access_policy_id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The reusable Access allow policy, when Access is enabled.",
+				MarkdownDescription: "The reusable Access allow policy, when Access is enabled; shared by every proxy with the same " +
+					"allowed e-mails and session duration.",
 			},
 			"port": schema.Int64Attribute{
 				Computed:            true,

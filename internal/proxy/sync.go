@@ -2,8 +2,10 @@ package proxy
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
@@ -26,8 +28,25 @@ func tunnelOf(content string) string {
 	return id
 }
 
-// policyName is how a proxy finds its own policy after an interrupted apply.
-func policyName(hostname string) string { return "homelab_proxy " + hostname }
+// policyName names the reusable policy every proxy with these settings
+// links: the name is derived from the content, so proxies find the shared
+// policy by it, also after an interrupted apply. Short allow lists are
+// spelled out for the dashboard; long ones are summarised with a digest
+// that keeps the name unique.
+func policyName(a accessSettings) string {
+	emails := slices.Clone(a.Emails)
+	slices.Sort(emails)
+	emails = slices.Compact(emails)
+	spelled := "homelab_proxy allow " + strings.Join(emails, ", ") + " for " + a.SessionDuration
+	if len(spelled) <= maxSpelledPolicyName {
+		return spelled
+	}
+	sum := sha256.Sum256([]byte(strings.Join(emails, "\n") + "\n" + a.SessionDuration))
+	return fmt.Sprintf("homelab_proxy allow %s and %d more for %s (%x)", emails[0], len(emails)-1, a.SessionDuration, sum[:6])
+}
+
+// maxSpelledPolicyName keeps names readable in the dashboard's policy list.
+const maxSpelledPolicyName = 120
 
 // recordConflictError is a DNS record at the hostname that the proxy does
 // not own.
@@ -117,32 +136,17 @@ func removeRule(ctx context.Context, cf *cloudflare.Client, tunnelID, hostname, 
 	return err
 }
 
-// ensureAccess creates or updates the proxy's reusable allow policy and its
-// self-hosted application, adopting ones an interrupted apply left behind.
-func ensureAccess(ctx context.Context, cf *cloudflare.Client, hostname, appID, policyID string, a accessSettings) (string, string, error) {
-	policy := cloudflare.AccessPolicy{ID: policyID, Name: policyName(hostname), Emails: a.Emails, SessionDuration: a.SessionDuration}
-	policyID, err := upsert(policy.ID,
-		func(id string) (string, error) {
-			policy.ID = id
-			p, err := cf.UpdateAccessPolicy(ctx, policy)
-			return p.ID, err
-		},
-		func() (string, error) {
-			policies, err := cf.CachedAccessPolicies(ctx)
-			for _, p := range policies {
-				if p.Name == policy.Name {
-					return p.ID, err
-				}
-			}
-			return "", err
-		},
-		func() (string, error) {
-			p, err := cf.CreateAccessPolicy(ctx, policy)
-			return p.ID, err
-		})
+// ensureAccess links the proxy's self-hosted application to the shared
+// allow policy for its settings, adopting an application an interrupted
+// apply left behind, and deletes the proxy's previous policy once nothing
+// links it.
+func ensureAccess(ctx context.Context, cf *cloudflare.Client, hostname, appID, previousPolicyID string, a accessSettings) (string, string, error) {
+	want := cloudflare.AccessPolicy{Name: policyName(a), Emails: a.Emails, SessionDuration: a.SessionDuration}
+	policyID, release, err := cf.AcquireAccessPolicy(ctx, want, previousPolicyID, appID)
 	if err != nil {
-		return "", "", err
+		return appID, previousPolicyID, err
 	}
+	defer release()
 	app := cloudflare.AccessApp{Name: hostname, Domain: hostname, SessionDuration: a.SessionDuration, PolicyIDs: []string{policyID}}
 	appID, err = upsert(appID,
 		func(id string) (string, error) {
@@ -163,7 +167,16 @@ func ensureAccess(ctx context.Context, cf *cloudflare.Client, hostname, appID, p
 			res, err := cf.CreateAccessApp(ctx, app)
 			return res.ID, err
 		})
-	return appID, policyID, err
+	if err != nil {
+		return appID, policyID, err
+	}
+	release()
+	if previousPolicyID != policyID {
+		if err := cf.DeleteAccessPolicyIfUnused(ctx, previousPolicyID); err != nil {
+			return appID, policyID, fmt.Errorf("previous policy %s: %w", previousPolicyID, err)
+		}
+	}
+	return appID, policyID, nil
 }
 
 // upsert updates the object with a known id; when there is none, or it is
@@ -185,15 +198,13 @@ func upsert(id string, update func(id string) (string, error), find func() (stri
 	return create()
 }
 
-// removeAccess deletes the application before the policy it links.
+// removeAccess deletes the application, then its policy when no other
+// proxy's application links it.
 func removeAccess(ctx context.Context, cf *cloudflare.Client, appID, policyID string) error {
 	if appID != "" {
 		if err := cf.DeleteAccessApp(ctx, appID); err != nil {
 			return err
 		}
 	}
-	if policyID != "" {
-		return cf.DeleteAccessPolicy(ctx, policyID)
-	}
-	return nil
+	return cf.DeleteAccessPolicyIfUnused(ctx, policyID)
 }
