@@ -105,7 +105,7 @@ func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				MarkdownDescription: "The Access application, when Access is enabled.",
 			},
 			"access_policy_id": schema.StringAttribute{
-				Computed:            true,
+				Computed: true,
 				MarkdownDescription: "The reusable Access allow policy, when Access is enabled; shared by every proxy with the same " +
 					"allowed e-mails and session duration.",
 			},
