@@ -153,6 +153,16 @@ type result struct {
 	window    int
 	wall      time.Duration
 	rss       rss
+	created   objects // what the phase added to the account
+}
+
+// objects counts what the local API holds of the kinds a proxy owns.
+type objects struct{ records, apps, policies int }
+
+func (o objects) total() int { return o.records + o.apps + o.policies }
+
+func countObjects(api *cfsandbox.Server, zoneID string) objects {
+	return objects{len(api.DNSRecords(zoneID)), len(api.AccessApps()), len(api.AccessPolicies())}
 }
 
 // statusCounter counts the local API's 429 and 5xx answers.
@@ -251,9 +261,11 @@ resource "homelab_proxy" "svc" {
 		counter.s429.Store(0)
 		counter.s5xx.Store(0)
 		fmt.Fprintf(os.Stderr, "N=%d: %s...\n", n, p.name)
+		before := countObjects(api, zone.ID)
 		start := time.Now()
 		code, mem, out, err := runCLI(cli, dir, env, p.args)
 		wall := time.Since(start)
+		after := countObjects(api, zone.ID)
 		if o.verbose {
 			_, _ = os.Stderr.Write(out)
 		}
@@ -261,6 +273,7 @@ resource "homelab_proxy" "svc" {
 			n: n, phase: p.name, total: api.Total(), counts: api.Counts(),
 			status429: counter.s429.Load(), status5xx: counter.s5xx.Load(),
 			window: api.MaxInWindow(5 * time.Minute), wall: wall, rss: mem,
+			created: objects{max(0, after.records-before.records), max(0, after.apps-before.apps), max(0, after.policies-before.policies)},
 		})
 		all = append(all, api.RequestTimes()...)
 		if err != nil {
@@ -271,8 +284,8 @@ resource "homelab_proxy" "svc" {
 			return results, fmt.Errorf("%s exited with %d", p.name, code)
 		}
 	}
-	if r, a, p := len(api.DNSRecords(zone.ID)), len(api.AccessApps()), len(api.AccessPolicies()); r+a+p != 0 {
-		return results, fmt.Errorf("left after destroy: %d DNS records, %d Access applications, %d policies", r, a, p)
+	if left := countObjects(api, zone.ID); left.total() != 0 {
+		return results, fmt.Errorf("left after destroy: %d DNS records, %d Access applications, %d policies", left.records, left.apps, left.policies)
 	}
 	results = append(results, result{n: n, phase: "all phases", window: maxInWindow(all, 5*time.Minute)})
 	return results, nil
@@ -402,6 +415,14 @@ func printTable(results []result) {
 			r.wall.Round(100*time.Millisecond), float64(r.rss.hwm)/1024, float64(r.rss.anon)/1024)
 	}
 	fmt.Println()
+	fmt.Println("Objects created (and the POST requests that created them):")
+	for _, r := range results {
+		if c := r.created; c.total() > 0 {
+			fmt.Printf("  N=%d %s: %d objects (DNS records %d, Access applications %d, Access policies %d) in %d POSTs\n",
+				r.n, r.phase, c.total(), c.records, c.apps, c.policies, posts(r.counts))
+		}
+	}
+	fmt.Println()
 	fmt.Println("Requests by endpoint:")
 	for _, r := range results {
 		if r.counts == nil {
@@ -414,4 +435,15 @@ func printTable(results []result) {
 		}
 		fmt.Printf("  N=%d %s: %s\n", r.n, r.phase, strings.Join(parts, ", "))
 	}
+}
+
+// posts counts the creating requests: POSTs, including DNS batches.
+func posts(counts map[string]int) int {
+	n := 0
+	for k, c := range counts {
+		if strings.HasPrefix(k, "POST ") {
+			n += c
+		}
+	}
+	return n
 }
