@@ -44,10 +44,10 @@ type Client struct {
 	sdk       *cf.Client
 	accountID string
 
-	// Bulk reads (cache.go) and coalesced tunnel writes (batch.go).
+	// Bulk reads (cache.go) and coalesced tunnel writes (gather.go,
+	// batch.go).
 	cache        cache
-	batchersMu   sync.Mutex
-	batchers     map[string]*tunnelBatcher
+	tunnelWrites gatherers[tunnelMutation, TunnelConfig]
 	gatherWindow time.Duration
 
 	zonesMu     sync.Mutex
@@ -102,7 +102,6 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		sdk:          sdk,
 		accountID:    cfg.AccountID,
-		batchers:     map[string]*tunnelBatcher{},
 		gatherWindow: gatherWindow(cfg.RequestsPerSecond),
 	}, nil
 }
