@@ -44,10 +44,11 @@ type Client struct {
 	sdk       *cf.Client
 	accountID string
 
-	// Bulk reads (cache.go) and coalesced tunnel writes (gather.go,
-	// batch.go).
+	// Bulk reads (cache.go) and coalesced writes (gather.go): tunnel
+	// configurations (batch.go) and DNS record creations (dnsbatch.go).
 	cache        cache
 	tunnelWrites gatherers[tunnelMutation, TunnelConfig]
+	dnsCreates   gatherers[CNAME, DNSRecord]
 	gatherWindow time.Duration
 
 	zonesMu     sync.Mutex

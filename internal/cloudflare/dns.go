@@ -98,10 +98,10 @@ func (c *Client) ListDNSRecords(ctx context.Context, zoneID string, f DNSFilter)
 	}
 }
 
-// CreateCNAME creates a proxied CNAME record.
+// CreateCNAME creates a proxied CNAME record, in one request with the
+// concurrent creations in the zone (dnsbatch.go).
 func (c *Client) CreateCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRecord, error) {
-	res, err := c.sdk.DNS.Records.New(ctx, dns.RecordNewParams{ZoneID: cf.F(zoneID), Body: r.param()})
-	return c.recordWritten(zoneID, res, err)
+	return c.dnsCreateBatch(zoneID).submit(ctx, r)
 }
 
 // UpdateCNAME overwrites a record with a proxied CNAME.
