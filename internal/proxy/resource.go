@@ -180,6 +180,12 @@ func (r *proxyResource) apply(ctx context.Context, plan proxyModel, state *proxy
 		}
 		result.ZoneID = types.StringValue(zoneID)
 	}
+	// Likewise for the zone's record creations, which go out in one batch.
+	releaseDNS := func() {}
+	if result.DNSRecordID.IsUnknown() {
+		releaseDNS = cf.ExpectDNSCreate(result.ZoneID.ValueString())
+	}
+	defer releaseDNS()
 
 	access, d := accessFrom(ctx, plan.Access)
 	if diags.Append(d...); diags.HasError() {

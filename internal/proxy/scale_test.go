@@ -20,6 +20,7 @@ import (
 const (
 	keyListRecords  = "GET /zones/{zone_id}/dns_records"
 	keyCreateRecord = "POST /zones/{zone_id}/dns_records"
+	keyBatchRecords = "POST /zones/{zone_id}/dns_records/batch"
 	keyGetConfig    = "GET /accounts/{account_id}/cfd_tunnel/{tunnel_id}/configurations"
 	keyPutConfig    = "PUT /accounts/{account_id}/cfd_tunnel/{tunnel_id}/configurations"
 	keyCreateApp    = "POST /accounts/{account_id}/access/apps"
@@ -89,15 +90,20 @@ func testPlanRequestCounts(t *testing.T, n int) {
 		},
 	})
 	if n >= 100 && applyCounts != nil {
-		// Every object is created once; the rules of 100 proxies go out in
-		// at most 15 PUTs; the first reads are listings.
-		for _, key := range []string{keyCreateRecord, keyCreateApp, keyCreatePolicy} {
+		// Every object is created once (checkExactlyOnce); the rules of 100
+		// proxies go out in at most 15 PUTs and their records in at most 15
+		// creation requests, batches or a lone create; the first reads are
+		// listings.
+		for _, key := range []string{keyCreateApp, keyCreatePolicy} {
 			if applyCounts[key] != n {
 				t.Errorf("apply: %d %s, want %d", applyCounts[key], key, n)
 			}
 		}
 		if got := applyCounts[keyPutConfig]; got < 1 || got > 15 {
 			t.Errorf("apply: %d tunnel configuration PUTs for %d proxies, want 1..15", got, n)
+		}
+		if batches, creates := applyCounts[keyBatchRecords], applyCounts[keyCreateRecord]; batches < 1 || batches+creates > 15 {
+			t.Errorf("apply: %d DNS batch requests and %d single creates for %d proxies, want 1..15 requests, mostly batches", batches, creates, n)
 		}
 		if got := applyCounts[keyListRecords]; got > 2*ceilDiv(n, 100) {
 			t.Errorf("apply: %d DNS listings, want at most %d", got, 2*ceilDiv(n, 100))
