@@ -45,10 +45,12 @@ type Client struct {
 	accountID string
 
 	// Bulk reads (cache.go) and coalesced writes (gather.go): tunnel
-	// configurations (batch.go) and DNS record creations (dnsbatch.go).
+	// configurations (batch.go), DNS record creations and deletions
+	// (dnsbatch.go).
 	cache        cache
 	tunnelWrites gatherers[tunnelMutation, TunnelConfig]
 	dnsCreates   gatherers[CNAME, DNSRecord]
+	dnsDeletes   gatherers[string, struct{}]
 	gatherWindow time.Duration
 
 	zonesMu     sync.Mutex

@@ -15,27 +15,38 @@ import (
 
 const tunnelTarget = "tunnel.example.net"
 
-// createConcurrently creates a CNAME per name, each from its own goroutine,
-// as resources applied together do: all announce their create first when
-// announce is set, and release it when their create returns.
-func createConcurrently(ctx context.Context, c *Client, zoneID string, names []string, announce bool) ([]DNSRecord, []error) {
-	releases := make([]func(), len(names))
-	for i := range names {
+// concurrently runs call(0..n-1), each from its own goroutine, as
+// resources applied together do: all announce their call first when
+// announce is set, and release it when their call returns.
+func concurrently(n int, announce func() (release func()), call func(i int)) {
+	releases := make([]func(), n)
+	for i := range releases {
 		releases[i] = func() {}
-		if announce {
-			releases[i] = c.ExpectDNSCreate(zoneID)
+		if announce != nil {
+			releases[i] = announce()
 		}
 	}
-	recs := make([]DNSRecord, len(names))
-	errs := make([]error, len(names))
 	var wg sync.WaitGroup
-	for i, name := range names {
+	for i := range n {
 		wg.Go(func() {
 			defer releases[i]()
-			recs[i], errs[i] = c.CreateCNAME(ctx, zoneID, CNAME{Name: name, Target: tunnelTarget})
+			call(i)
 		})
 	}
 	wg.Wait()
+}
+
+// createConcurrently creates a CNAME per name with concurrently.
+func createConcurrently(ctx context.Context, c *Client, zoneID string, names []string, announce bool) ([]DNSRecord, []error) {
+	recs := make([]DNSRecord, len(names))
+	errs := make([]error, len(names))
+	var expect func() func()
+	if announce {
+		expect = func() func() { return c.ExpectDNSCreate(zoneID) }
+	}
+	concurrently(len(names), expect, func(i int) {
+		recs[i], errs[i] = c.CreateCNAME(ctx, zoneID, CNAME{Name: names[i], Target: tunnelTarget})
+	})
 	return recs, errs
 }
 
@@ -239,5 +250,74 @@ func TestCreateCNAMECancelled(t *testing.T) {
 	}
 	if n := sb.count(keyBatchRecords); n != 1 {
 		t.Errorf("%d batch requests, want 1 for the two remaining callers", n)
+	}
+}
+
+// TestDeleteDNSRecordBatch: concurrent announced deletes go out in one
+// batch request. A record already gone fails the batch but not its caller:
+// the batch is sent again one delete at a time. A batch that fails for good
+// fails every caller and drops the zone's cached listing.
+func TestDeleteDNSRecordBatch(t *testing.T) {
+	t.Parallel()
+	const records = 6
+	tests := []struct {
+		name         string
+		goneFirst    bool // one record is deleted behind the client's back
+		fail5xx      bool
+		wantErr      bool
+		wantBatches  int
+		wantSingles  int
+		wantLeft     int // records left in the zone
+		wantListings int // to read the zone afterwards
+	}{
+		{name: "all present", wantBatches: 1},
+		{name: "one already gone", goneFirst: true, wantBatches: 1, wantSingles: records},
+		{name: "unknown outcome", fail5xx: true, wantErr: true, wantBatches: 1, wantLeft: records, wantListings: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sb := newSandbox(t)
+			seedCNAMEs(t, sb, records)
+			c := sb.client(t, func(cfg *Config) { cfg.MaxRetries = 0 })
+			ctx := testContext(t)
+			if _, err := c.CachedDNSRecords(ctx, sb.zone.ID, DNSFilter{}); err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range sb.api.DNSRecords(sb.zone.ID) {
+				ids = append(ids, r.ID)
+			}
+			if tt.goneFirst {
+				postBatch(t, sb, map[string]any{"deletes": []any{map[string]any{"id": ids[0]}}})
+			}
+			if tt.fail5xx {
+				sb.api.SetFaults(cfsandbox.Faults{Fail5xxNext: 1})
+			}
+			sb.api.ResetCounts()
+			errs := make([]error, records)
+			concurrently(records, func() func() { return c.ExpectDNSDelete(sb.zone.ID) }, func(i int) {
+				errs[i] = c.DeleteDNSRecord(ctx, sb.zone.ID, ids[i])
+			})
+			for i, err := range errs {
+				if (err != nil) != tt.wantErr {
+					t.Errorf("delete %d: %v, want an error: %v", i, err, tt.wantErr)
+				}
+			}
+			if b, d := sb.count(keyBatchRecords), sb.count(keyDelRecord); b != tt.wantBatches || d != tt.wantSingles {
+				t.Errorf("%d batch requests and %d single deletes, want %d and %d", b, d, tt.wantBatches, tt.wantSingles)
+			}
+			if n := len(sb.api.DNSRecords(sb.zone.ID)); n != tt.wantLeft {
+				t.Errorf("%d records left in the zone, want %d", n, tt.wantLeft)
+			}
+			sb.api.ResetCounts()
+			cached, err := c.CachedDNSRecords(ctx, sb.zone.ID, DNSFilter{})
+			if err != nil || len(cached) != tt.wantLeft {
+				t.Errorf("cached listing: %d records, %v; want %d", len(cached), err, tt.wantLeft)
+			}
+			if n := sb.count(keyListRecords); n != tt.wantListings {
+				t.Errorf("%d listings after the deletes, want %d", n, tt.wantListings)
+			}
+		})
 	}
 }
