@@ -21,6 +21,7 @@ const (
 	keyListRecords  = "GET /zones/{zone_id}/dns_records"
 	keyCreateRecord = "POST /zones/{zone_id}/dns_records"
 	keyBatchRecords = "POST /zones/{zone_id}/dns_records/batch"
+	keyDeleteRecord = "DELETE /zones/{zone_id}/dns_records/{dns_record_id}"
 	keyGetConfig    = "GET /accounts/{account_id}/cfd_tunnel/{tunnel_id}/configurations"
 	keyPutConfig    = "PUT /accounts/{account_id}/cfd_tunnel/{tunnel_id}/configurations"
 	keyCreateApp    = "POST /accounts/{account_id}/access/apps"
@@ -54,11 +55,17 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func testPlanRequestCounts(t *testing.T, n int) {
 	s := acctest.NewSandbox(t)
 	config := proxiesConfig(s, n, 9000)
-	var applyCounts map[string]int
+	var applyCounts, destroyCounts map[string]int
 	var applyTotal int
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		// Counted since the plan-only step: its reads, then the destroy.
+		CheckDestroy: func(*terraform.State) error {
+			destroyCounts = s.API.Counts()
+			t.Logf("plan and destroy of %d proxies: %d requests: %v", n, s.API.Total(), destroyCounts)
+			return nil
+		},
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -107,6 +114,11 @@ func testPlanRequestCounts(t *testing.T, n int) {
 		}
 		if got := applyCounts[keyListRecords]; got > 2*ceilDiv(n, 100) {
 			t.Errorf("apply: %d DNS listings, want at most %d", got, 2*ceilDiv(n, 100))
+		}
+	}
+	if n >= 100 && destroyCounts != nil {
+		if batches, deletes := destroyCounts[keyBatchRecords], destroyCounts[keyDeleteRecord]; batches < 1 || batches+deletes > 15 {
+			t.Errorf("destroy: %d DNS batch requests and %d single deletes for %d proxies, want 1..15 requests, mostly batches", batches, deletes, n)
 		}
 	}
 }
