@@ -373,6 +373,43 @@ func TestRecordBatch(t *testing.T) {
 	}
 }
 
+// TestRecordBatchLimit: a batch of the Free plan's 200 operations goes
+// through; one more, in any group, is rejected and changes nothing.
+func TestRecordBatchLimit(t *testing.T) {
+	h := newHarness(t)
+	old := h.createRecord(map[string]any{"type": "A", "name": "old", "content": "192.0.2.1"})
+	posts := func(n int, prefix string) []any {
+		out := make([]any, n)
+		for i := range out {
+			out[i] = map[string]any{"type": "A", "name": fmt.Sprintf("%s%03d", prefix, i), "content": "192.0.2.2"}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name     string
+		body     map[string]any
+		rejected bool
+		records  int // in the zone afterwards
+	}{
+		{"one over, with a delete", map[string]any{"deletes": []any{map[string]any{"id": old.ID}}, "posts": posts(batchLimit, "a")}, true, 1},
+		{"one over, posts only", map[string]any{"posts": posts(batchLimit+1, "b")}, true, 1},
+		{"at the limit", map[string]any{"posts": posts(batchLimit, "c")}, false, 1 + batchLimit},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := h.in(t)
+			r := h.do(http.MethodPost, h.zonePath("/dns_records/batch"), tc.body)
+			if tc.rejected {
+				expectError(t, r, http.StatusBadRequest, codeDNSValidation)
+			} else if r.status != http.StatusOK {
+				t.Fatalf("batch at the limit: %d %+v", r.status, r.env.Errors)
+			}
+			if n := len(h.s.DNSRecords(h.zone.ID)); n != tc.records {
+				t.Errorf("%d records in the zone, want %d", n, tc.records)
+			}
+		})
+	}
+}
+
 func TestDNSRecordsInspectionIsACopy(t *testing.T) {
 	h := newHarness(t)
 	h.createRecord(map[string]any{"type": "A", "name": "a", "content": "192.0.2.1", "tags": []string{"x:y"}})

@@ -110,10 +110,18 @@ type batchResult struct {
 	Posts   []DNSRecord `json:"posts"`
 }
 
+// batchLimit is the most operations one batch may carry on the Free plan
+// that the sandbox's zones report (Pro and above: 3,500), per Cloudflare's
+// "Batch record changes" page,
+// developers.cloudflare.com/dns/manage-dns-records/how-to/batch-record-changes/.
+const batchLimit = 200
+
 // batchRecords applies deletes, patches, puts and posts, in that order, to a
 // copy of the zone's records and keeps the copy only if all succeed. The
-// first failure is answered as the single operation would have been; the
-// real API's batch error shape is unconfirmed.
+// first failure is answered as the single operation would have been, as the
+// same page documents ("no changes are applied and the API returns the
+// first error it encountered"). The error for a batch over the limit is
+// unconfirmed: a validation error here.
 func (s *Server) batchRecords(c *call) (reply, error) {
 	z, err := s.zone(c)
 	if err != nil {
@@ -127,6 +135,9 @@ func (s *Server) batchRecords(c *call) (reply, error) {
 	}
 	if err := json.Unmarshal(c.body, &body); err != nil {
 		return reply{}, errDNS(codeDNSValidation, "Malformed JSON in request body")
+	}
+	if n := len(body.Deletes) + len(body.Patches) + len(body.Puts) + len(body.Posts); n > batchLimit {
+		return reply{}, errDNS(codeDNSValidation, fmt.Sprintf("DNS Validation Error: a batch may hold at most %d operations on this plan, got %d.", batchLimit, n))
 	}
 	rs := z.records.clone()
 	res := batchResult{Deletes: []DNSRecord{}, Patches: []DNSRecord{}, Puts: []DNSRecord{}, Posts: []DNSRecord{}}

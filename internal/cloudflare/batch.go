@@ -5,72 +5,37 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
 )
 
 // Coalesced tunnel writes.
 //
 // A tunnel's public hostnames live in one document that the API only
-// replaces whole. UpdateTunnelConfig queues the caller's mutation; the
-// first caller of a quiet tunnel starts a writer that gathers mutations
-// until every caller that announced one (ExpectTunnelUpdate) has queued it,
-// or a bounded window has passed, then reads the document once (or reuses
-// the one this client wrote or read a moment ago), applies every queued
-// mutation in arrival order and writes the result with one PUT. Each caller gets its
-// own answer: a mutation that fails gets its own error and is left out; a
-// PUT the API rejects (400, e.g. 1056) is retried one mutation at a time so
-// that only the mutation at fault fails. Mutations that arrive while a
-// batch is being written form the next batch, so nothing is lost and no
-// caller waits longer than one window plus one batch.
+// replaces whole. UpdateTunnelConfig queues the caller's mutation on the
+// tunnel's gatherer (gather.go), which waits for the callers that announced
+// one (ExpectTunnelUpdate) or a bounded window. writeBatch then reads the
+// document once (or reuses the one this client wrote or read a moment
+// ago), applies every queued mutation in arrival order and writes the
+// result with one PUT. Each caller gets its own answer: a mutation that
+// fails gets its own error and is left out; a PUT the API rejects (400,
+// e.g. 1056) is retried one mutation at a time so that only the mutation
+// at fault fails.
 
-const (
-	// tunnelDocReuse is how long a document this client read or wrote
-	// stands in for a fresh GET before a write. The API has no version
-	// check on PUT, so a hand edit made within this time of our last write
-	// in the same apply can be overwritten; beyond it, every batch reads
-	// the document again.
-	tunnelDocReuse = 10 * time.Second
-	// gatherRequests is the longest gathering window in requests at the
-	// client's pace: time for the other resources in flight (Terraform
-	// runs 10 at once) to reach their rule. The floor covers the CLI's own
-	// time per resource when the pace is high. A batch goes out earlier
-	// when every announced update has been queued.
-	gatherRequests = 16
-	minGather      = 500 * time.Millisecond
-	maxGather      = 5 * time.Second
-	// settle is the quiet time (no update queued or announced) a batch
-	// waits for even when every announced update is queued: resources
-	// that finish make room for new ones, which announce themselves.
-	settle = 200 * time.Millisecond
-)
+// tunnelDocReuse is how long a document this client read or wrote stands
+// in for a fresh GET before a write. The API has no version check on PUT,
+// so a hand edit made within this time of our last write in the same apply
+// can be overwritten; beyond it, every batch reads the document again.
+const tunnelDocReuse = 10 * time.Second
 
-func gatherWindow(rps float64) time.Duration {
-	d := time.Duration(gatherRequests / rps * float64(time.Second))
-	return min(max(d, minGather), maxGather)
-}
+// tunnelMutation changes a tunnel's document; changed=false needs no write.
+type tunnelMutation func(document json.RawMessage) (next json.RawMessage, changed bool, err error)
 
-type tunnelMutation struct {
-	ctx    context.Context
-	mutate func(json.RawMessage) (json.RawMessage, bool, error)
-	queued time.Time
-	done   chan mutationResult // buffered: the writer never blocks on it
-}
+type tunnelCall = batchCall[tunnelMutation, TunnelConfig]
 
-type mutationResult struct {
-	cfg TunnelConfig
-	err error
-}
-
-func (m *tunnelMutation) finish(cfg TunnelConfig, err error) { m.done <- mutationResult{cfg, err} }
-
-type tunnelBatcher struct {
-	mu       sync.Mutex
-	queue    []*tunnelMutation
-	running  bool
-	expected int       // announced updates not yet released
-	event    time.Time // last announcement or queued update
-	wake     chan struct{}
+func (c *Client) tunnelBatch(tunnelID string) *gatherer[tunnelMutation, TunnelConfig] {
+	return c.tunnelWrites.get(tunnelID, func() *gatherer[tunnelMutation, TunnelConfig] {
+		return newGatherer(c.gatherWindow, 0, func(ctx context.Context, batch []*tunnelCall) { c.writeBatch(ctx, tunnelID, batch) })
+	})
 }
 
 // ExpectTunnelUpdate announces that the caller is on its way to an
@@ -79,45 +44,7 @@ type tunnelBatcher struct {
 // it. release must be called when the caller's update has returned or
 // will not happen; calling it again does nothing.
 func (c *Client) ExpectTunnelUpdate(tunnelID string) (release func()) {
-	b := c.batcher(tunnelID)
-	b.mu.Lock()
-	b.expected++
-	b.event = time.Now()
-	b.signal()
-	b.mu.Unlock()
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			b.mu.Lock()
-			b.expected--
-			b.signal()
-			b.mu.Unlock()
-		})
-	}
-}
-
-// signal wakes the writer; b.mu is held.
-func (b *tunnelBatcher) signal() {
-	select {
-	case b.wake <- struct{}{}:
-	default:
-	}
-}
-
-// ready reports whether every announced update is queued; b.mu is held.
-// Announced callers stay counted while queued, hence the comparison.
-// Without announcements, a batch waits out the window.
-func (b *tunnelBatcher) ready() bool { return b.expected > 0 && len(b.queue) >= b.expected }
-
-func (c *Client) batcher(tunnelID string) *tunnelBatcher {
-	c.batchersMu.Lock()
-	defer c.batchersMu.Unlock()
-	b, ok := c.batchers[tunnelID]
-	if !ok {
-		b = &tunnelBatcher{wake: make(chan struct{}, 1)}
-		c.batchers[tunnelID] = b
-	}
-	return b
+	return c.tunnelBatch(tunnelID).expect()
 }
 
 // UpdateTunnelConfig applies mutate to the tunnel's current document and
@@ -130,82 +57,22 @@ func (c *Client) UpdateTunnelConfig(ctx context.Context, tunnelID string, mutate
 	if err := c.requireAccount(); err != nil {
 		return TunnelConfig{}, err
 	}
-	b := c.batcher(tunnelID)
-	m := &tunnelMutation{ctx: ctx, mutate: mutate, queued: time.Now(), done: make(chan mutationResult, 1)}
-	b.mu.Lock()
-	b.queue = append(b.queue, m)
-	b.event = m.queued
-	start := !b.running
-	b.running = true
-	b.signal()
-	b.mu.Unlock()
-	if start {
-		// The writer serves every caller, so it must not end with the
-		// one that started it; it keeps its logger.
-		go c.writeBatches(context.WithoutCancel(ctx), tunnelID, b)
-	}
-	select {
-	case r := <-m.done:
-		return r.cfg, r.err
-	case <-ctx.Done():
-		return TunnelConfig{}, ctx.Err()
-	}
+	return c.tunnelBatch(tunnelID).submit(ctx, mutate)
 }
 
-// writeBatches writes queued mutations until the queue is empty.
-func (c *Client) writeBatches(ctx context.Context, tunnelID string, b *tunnelBatcher) {
-	for {
-		b.mu.Lock()
-		if len(b.queue) == 0 {
-			b.running = false
-			b.mu.Unlock()
-			return
-		}
-		deadline := b.queue[0].queued.Add(c.gatherWindow)
-		if quiet := b.event.Add(settle); b.ready() && quiet.Before(deadline) {
-			deadline = quiet
-		}
-		b.mu.Unlock()
-		if wait := time.Until(deadline); wait > 0 {
-			timer := time.NewTimer(wait)
-			select {
-			case <-b.wake: // an update queued or announced, or a release
-			case <-timer.C:
-			}
-			timer.Stop()
-			continue
-		}
-		b.mu.Lock()
-		batch := b.queue
-		b.queue = nil
-		b.mu.Unlock()
-		c.writeBatch(ctx, tunnelID, batch)
-	}
-}
-
-func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunnelMutation) {
-	live := batch[:0]
-	for _, m := range batch {
-		if err := m.ctx.Err(); err != nil {
-			m.finish(TunnelConfig{}, err)
-			continue
-		}
-		live = append(live, m)
-	}
-	if len(live) == 0 {
-		return
-	}
+// writeBatch applies a batch of mutations to one document and writes it.
+func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunnelCall) {
 	current, err := c.tunnelDocForWrite(ctx, tunnelID)
 	if err != nil {
-		for _, m := range live {
+		for _, m := range batch {
 			m.finish(TunnelConfig{}, err)
 		}
 		return
 	}
 	doc := current.Document
-	var changed, unchanged []*tunnelMutation
-	for _, m := range live {
-		next, ok, err := m.mutate(doc)
+	var changed, unchanged []*tunnelCall
+	for _, m := range batch {
+		next, ok, err := m.in(doc)
 		switch {
 		case err != nil:
 			m.finish(current, err)
@@ -241,7 +108,7 @@ func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunne
 	// A no-op is a no-op on the current document too, or it failed with
 	// the batch.
 	for _, m := range unchanged {
-		if _, ok, mErr := m.mutate(current.Document); mErr != nil || ok {
+		if _, ok, mErr := m.in(current.Document); mErr != nil || ok {
 			m.finish(current, err)
 		} else {
 			m.finish(current, nil)
@@ -249,9 +116,9 @@ func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunne
 	}
 }
 
-func (c *Client) writeOneByOne(ctx context.Context, tunnelID string, current TunnelConfig, ms []*tunnelMutation) {
+func (c *Client) writeOneByOne(ctx context.Context, tunnelID string, current TunnelConfig, ms []*tunnelCall) {
 	for _, m := range ms {
-		next, ok, err := m.mutate(current.Document)
+		next, ok, err := m.in(current.Document)
 		if err != nil || !ok {
 			m.finish(current, err)
 			continue

@@ -109,18 +109,6 @@ func TestUpdateTunnelConfigServerErrorFailsBatch(t *testing.T) {
 	}
 }
 
-func TestGatherWindow(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		rps  float64
-		want string
-	}{{1, "5s"}, {4, "4s"}, {8, "2s"}, {100, "500ms"}, {1000, "500ms"}} {
-		if got := gatherWindow(tt.rps).String(); got != tt.want {
-			t.Errorf("gatherWindow(%v) = %s, want %s", tt.rps, got, tt.want)
-		}
-	}
-}
-
 func cfsandboxFail(n int) cfsandbox.Faults { return cfsandbox.Faults{Fail5xxNext: n} }
 
 // TestExpectTunnelUpdate: a batch waits for the announced callers and goes
@@ -163,10 +151,10 @@ func TestExpectTunnelUpdate(t *testing.T) {
 	if n := sb.count(keyPutConfig); n != 1 {
 		t.Errorf("%d PUTs, want 1 for the 4 announced callers", n)
 	}
-	b := c.batcher(sb.tunnel.ID)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.expected != 0 {
-		t.Errorf("%d announcements left, want 0", b.expected)
+	g := c.tunnelBatch(sb.tunnel.ID)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.expected != 0 {
+		t.Errorf("%d announcements left, want 0", g.expected)
 	}
 }

@@ -44,10 +44,13 @@ type Client struct {
 	sdk       *cf.Client
 	accountID string
 
-	// Bulk reads (cache.go) and coalesced tunnel writes (batch.go).
+	// Bulk reads (cache.go) and coalesced writes (gather.go): tunnel
+	// configurations (batch.go), DNS record creations and deletions
+	// (dnsbatch.go).
 	cache        cache
-	batchersMu   sync.Mutex
-	batchers     map[string]*tunnelBatcher
+	tunnelWrites gatherers[tunnelMutation, TunnelConfig]
+	dnsCreates   gatherers[CNAME, DNSRecord]
+	dnsDeletes   gatherers[string, struct{}]
 	gatherWindow time.Duration
 	policies     sharedPolicies // sharedpolicy.go
 
@@ -103,7 +106,6 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		sdk:          sdk,
 		accountID:    cfg.AccountID,
-		batchers:     map[string]*tunnelBatcher{},
 		gatherWindow: gatherWindow(cfg.RequestsPerSecond),
 	}, nil
 }

@@ -98,10 +98,10 @@ func (c *Client) ListDNSRecords(ctx context.Context, zoneID string, f DNSFilter)
 	}
 }
 
-// CreateCNAME creates a proxied CNAME record.
+// CreateCNAME creates a proxied CNAME record, in one request with the
+// concurrent creations in the zone (dnsbatch.go).
 func (c *Client) CreateCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRecord, error) {
-	res, err := c.sdk.DNS.Records.New(ctx, dns.RecordNewParams{ZoneID: cf.F(zoneID), Body: r.param()})
-	return c.recordWritten(zoneID, res, err)
+	return c.dnsCreateBatch(zoneID).submit(ctx, r)
 }
 
 // UpdateCNAME overwrites a record with a proxied CNAME.
@@ -113,14 +113,11 @@ func (c *Client) UpdateCNAME(ctx context.Context, zoneID, id string, r CNAME) (D
 	return c.recordWritten(zoneID, res, err)
 }
 
-// DeleteDNSRecord deletes a record; a record already gone is not an error.
+// DeleteDNSRecord deletes a record, in one request with the concurrent
+// deletions in the zone (dnsbatch.go); a record already gone is not an
+// error.
 func (c *Client) DeleteDNSRecord(ctx context.Context, zoneID, id string) error {
-	_, err := c.sdk.DNS.Records.Delete(ctx, id, dns.RecordDeleteParams{ZoneID: cf.F(zoneID)})
-	if err = wrap(err); err == nil || IsNotFound(err) {
-		c.cache.zone(zoneID).remove(id)
-		return nil
-	}
-	afterWrite(c.cache.zone(zoneID), err)
+	_, err := c.dnsDeleteBatch(zoneID).submit(ctx, id)
 	return err
 }
 

@@ -20,6 +20,7 @@ const (
 	keyZones        = "GET /zones"
 	keyListRecords  = "GET /zones/{zone_id}/dns_records"
 	keyCreateRecord = "POST /zones/{zone_id}/dns_records"
+	keyBatchRecords = "POST /zones/{zone_id}/dns_records/batch"
 	keyGetRecord    = "GET /zones/{zone_id}/dns_records/{dns_record_id}"
 	keyPutRecord    = "PUT /zones/{zone_id}/dns_records/{dns_record_id}"
 	keyDelRecord    = "DELETE /zones/{zone_id}/dns_records/{dns_record_id}"
@@ -128,16 +129,27 @@ func createRecord(t *testing.T, c *Client, zoneID, name string) DNSRecord {
 }
 
 // seedCNAMEs creates n proxied CNAMEs r000, r001, ... in the sandbox zone
-// with one batch request straight to the sandbox's HTTP API, which is much
-// faster than n client calls under the race detector. It resets the
-// sandbox's counters afterwards.
+// with batch requests straight to the sandbox's HTTP API (at most
+// dnsBatchLimit records each), which is much faster than n client calls
+// under the race detector. It resets the sandbox's counters afterwards.
 func seedCNAMEs(t *testing.T, sb *sandbox, n int) {
 	t.Helper()
-	posts := make([]map[string]any, n)
-	for i := range posts {
-		posts[i] = map[string]any{"type": "CNAME", "name": fmt.Sprintf("r%03d", i), "content": "tunnel.example.net", "proxied": true, "ttl": 1}
+	for first := 0; first < n; first += dnsBatchLimit {
+		posts := make([]map[string]any, min(dnsBatchLimit, n-first))
+		for i := range posts {
+			posts[i] = map[string]any{"type": "CNAME", "name": fmt.Sprintf("r%03d", first+i), "content": "tunnel.example.net", "proxied": true, "ttl": 1}
+		}
+		postBatch(t, sb, map[string]any{"posts": posts})
 	}
-	body, err := json.Marshal(map[string]any{"posts": posts})
+	if got := len(sb.api.DNSRecords(sb.zone.ID)); got != n {
+		t.Fatalf("seeded %d records, want %d", got, n)
+	}
+	sb.api.ResetCounts()
+}
+
+func postBatch(t *testing.T, sb *sandbox, batch map[string]any) {
+	t.Helper()
+	body, err := json.Marshal(batch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,10 +166,6 @@ func seedCNAMEs(t *testing.T, sb *sandbox, n int) {
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
 		data, _ := io.ReadAll(resp.Body)
-		t.Fatalf("seeding %d records: HTTP %d %s", n, resp.StatusCode, data)
+		t.Fatalf("seeding: HTTP %d %s", resp.StatusCode, data)
 	}
-	if got := len(sb.api.DNSRecords(sb.zone.ID)); got != n {
-		t.Fatalf("seeded %d records, want %d", got, n)
-	}
-	sb.api.ResetCounts()
 }

@@ -99,7 +99,12 @@ func (r *proxyResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	defer release()
 	// DNS first, so the hostname stops resolving before Access goes away.
 	if id := state.DNSRecordID.ValueString(); id != "" {
-		if err := cf.DeleteDNSRecord(ctx, state.ZoneID.ValueString(), id); err != nil {
+		// Announced, the zone's batch of deletions goes out once the
+		// proxies destroyed together have queued theirs.
+		releaseDNS := cf.ExpectDNSDelete(state.ZoneID.ValueString())
+		err := cf.DeleteDNSRecord(ctx, state.ZoneID.ValueString(), id)
+		releaseDNS()
+		if err != nil {
 			fail("DNS record", err)
 			return
 		}
@@ -180,6 +185,12 @@ func (r *proxyResource) apply(ctx context.Context, plan proxyModel, state *proxy
 		}
 		result.ZoneID = types.StringValue(zoneID)
 	}
+	// Likewise for the zone's record creations, which go out in one batch.
+	releaseDNS := func() {}
+	if result.DNSRecordID.IsUnknown() {
+		releaseDNS = cf.ExpectDNSCreate(result.ZoneID.ValueString())
+	}
+	defer releaseDNS()
 
 	access, d := accessFrom(ctx, plan.Access)
 	if diags.Append(d...); diags.HasError() {

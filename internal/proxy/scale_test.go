@@ -21,6 +21,8 @@ import (
 const (
 	keyListRecords  = "GET /zones/{zone_id}/dns_records"
 	keyCreateRecord = "POST /zones/{zone_id}/dns_records"
+	keyBatchRecords = "POST /zones/{zone_id}/dns_records/batch"
+	keyDeleteRecord = "DELETE /zones/{zone_id}/dns_records/{dns_record_id}"
 	keyGetConfig    = "GET /accounts/{account_id}/cfd_tunnel/{tunnel_id}/configurations"
 	keyPutConfig    = "PUT /accounts/{account_id}/cfd_tunnel/{tunnel_id}/configurations"
 	keyCreateApp    = "POST /accounts/{account_id}/access/apps"
@@ -54,11 +56,17 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 func testPlanRequestCounts(t *testing.T, n int) {
 	s := acctest.NewSandbox(t)
 	config := proxiesConfig(s, n, 9000)
-	var applyCounts map[string]int
+	var applyCounts, destroyCounts map[string]int
 	var applyTotal int
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		// Counted since the plan-only step: its reads, then the destroy.
+		CheckDestroy: func(*terraform.State) error {
+			destroyCounts = s.API.Counts()
+			t.Logf("plan and destroy of %d proxies: %d requests: %v", n, s.API.Total(), destroyCounts)
+			return nil
+		},
 		Steps: []resource.TestStep{
 			{
 				Config: config,
@@ -90,12 +98,12 @@ func testPlanRequestCounts(t *testing.T, n int) {
 		},
 	})
 	if n >= 100 && applyCounts != nil {
-		// Every object is created once; the rules of 100 proxies go out in
-		// at most 15 PUTs; the first reads are listings.
-		for _, key := range []string{keyCreateRecord, keyCreateApp} {
-			if applyCounts[key] != n {
-				t.Errorf("apply: %d %s, want %d", applyCounts[key], key, n)
-			}
+		// Every object is created once (checkExactlyOnce); the rules of 100
+		// proxies go out in at most 15 PUTs and their records in at most 15
+		// creation requests, batches or a lone create; they share one
+		// policy; the first reads are listings.
+		if got := applyCounts[keyCreateApp]; got != n {
+			t.Errorf("apply: %d Access application creations, want %d", got, n)
 		}
 		if got := applyCounts[keyCreatePolicy]; got != 1 {
 			t.Errorf("apply: %d policy creations, want 1 shared by the %d proxies", got, n)
@@ -103,8 +111,16 @@ func testPlanRequestCounts(t *testing.T, n int) {
 		if got := applyCounts[keyPutConfig]; got < 1 || got > 15 {
 			t.Errorf("apply: %d tunnel configuration PUTs for %d proxies, want 1..15", got, n)
 		}
+		if batches, creates := applyCounts[keyBatchRecords], applyCounts[keyCreateRecord]; batches < 1 || batches+creates > 15 {
+			t.Errorf("apply: %d DNS batch requests and %d single creates for %d proxies, want 1..15 requests, mostly batches", batches, creates, n)
+		}
 		if got := applyCounts[keyListRecords]; got > 2*ceilDiv(n, 100) {
 			t.Errorf("apply: %d DNS listings, want at most %d", got, 2*ceilDiv(n, 100))
+		}
+	}
+	if n >= 100 && destroyCounts != nil {
+		if batches, deletes := destroyCounts[keyBatchRecords], destroyCounts[keyDeleteRecord]; batches < 1 || batches+deletes > 15 {
+			t.Errorf("destroy: %d DNS batch requests and %d single deletes for %d proxies, want 1..15 requests, mostly batches", batches, deletes, n)
 		}
 	}
 }
