@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cloudflare/cloudflare-go/v7/dns"
 	"golang.org/x/sync/singleflight"
 )
 
@@ -355,9 +354,9 @@ func listAll[T any](ctx context.Context, c *Client, path string, pageSize int, e
 // listZoneRecords lists every record of a zone.
 func (c *Client) listZoneRecords(ctx context.Context, zoneID string) ([]DNSRecord, error) {
 	var out []DNSRecord
-	err := listAll(ctx, c, "zones/"+url.PathEscape(zoneID)+"/dns_records", dnsPageSize, func(page []dns.RecordResponse) {
+	err := listAll(ctx, c, "zones/"+url.PathEscape(zoneID)+"/dns_records", dnsPageSize, func(page []recordJSON) {
 		for i := range page {
-			out = append(out, recordFrom(zoneID, &page[i]))
+			out = append(out, page[i].record(zoneID))
 		}
 	})
 	return out, err

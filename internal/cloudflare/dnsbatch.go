@@ -106,8 +106,8 @@ type dnsBatchBody struct {
 
 // dnsBatchResult holds the records each group touched, in request order.
 type dnsBatchResult struct {
-	Deletes []dns.RecordResponse `json:"deletes"`
-	Posts   []dns.RecordResponse `json:"posts"`
+	Deletes []recordJSON `json:"deletes"`
+	Posts   []recordJSON `json:"posts"`
 }
 
 func (c *Client) batchRecords(ctx context.Context, zoneID string, body dnsBatchBody) (dnsBatchResult, error) {
@@ -134,7 +134,7 @@ func (c *Client) postRecords(ctx context.Context, zoneID string, rs []CNAME) ([]
 	}
 	out := make([]DNSRecord, len(res.Posts))
 	for i := range res.Posts {
-		out[i] = recordFrom(zoneID, &res.Posts[i])
+		out[i] = res.Posts[i].record(zoneID)
 		c.cache.zone(zoneID).put(out[i].ID, out[i])
 	}
 	return out, nil
@@ -157,7 +157,7 @@ func (c *Client) deleteRecords(ctx context.Context, zoneID string, ids []string)
 
 // createCNAME creates one record with the plain endpoint.
 func (c *Client) createCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRecord, error) {
-	var env envelope[dns.RecordResponse]
+	var env recordEnvelope
 	err := c.sdk.Execute(ctx, http.MethodPost, zoneRecordsPath(zoneID), r.param(), &env)
 	return c.recordWritten(zoneID, &env.Result, err)
 }

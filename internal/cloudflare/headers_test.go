@@ -14,14 +14,16 @@ import (
 
 // TestRequestHeaders: every request, retries included, carries our
 // User-Agent and bearer token and nothing of the legacy key/e-mail scheme,
-// even when the SDK's CLOUDFLARE_* variables are set. Not parallel: it
-// sets environment variables.
+// even when the SDK's CLOUDFLARE_* variables are set; only the SDK's
+// CLOUDFLARE_CUSTOM_HEADERS for API gateways still applies. Not parallel:
+// it sets environment variables.
 func TestRequestHeaders(t *testing.T) {
 	t.Setenv("CLOUDFLARE_EMAIL", "someone@example.com")
 	t.Setenv("CLOUDFLARE_API_KEY", "legacy-global-api-key")
 	t.Setenv("CLOUDFLARE_API_USER_SERVICE_KEY", "v1.0-service-key")
 	t.Setenv("CLOUDFLARE_API_TOKEN", "env-token-that-must-not-be-used")
 	t.Setenv("CLOUDFLARE_BASE_URL", "http://127.0.0.1:1/client/v4")
+	t.Setenv("CLOUDFLARE_CUSTOM_HEADERS", "X-Gateway-Tag: homelab")
 
 	sb := newSandbox(t)
 	var mu sync.Mutex
@@ -36,13 +38,16 @@ func TestRequestHeaders(t *testing.T) {
 	c := sb.client(t, nil)
 	ctx := testContext(t)
 
-	// One call of each kind: typed SDK service, generic Execute, with and
+	// One call of each kind: typed SDK services, generic Execute, with and
 	// without a body, and one retried after a 503.
 	rec := createRecord(t, c, sb.zone.ID, "h")
 	if _, err := c.UpdateCNAME(ctx, sb.zone.ID, rec.ID, CNAME{Name: "h", Target: "u.example.net"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.ZoneID(ctx, "example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetTunnel(ctx, sb.tunnel.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.GetTunnelConfig(ctx, sb.tunnel.ID); err != nil {
@@ -61,8 +66,8 @@ func TestRequestHeaders(t *testing.T) {
 
 	mu.Lock()
 	defer mu.Unlock()
-	if len(seen) != 8 {
-		t.Fatalf("the sandbox saw %d requests, want 8: %v", len(seen), paths)
+	if len(seen) != 9 {
+		t.Fatalf("the sandbox saw %d requests, want 9: %v", len(seen), paths)
 	}
 	for i, h := range seen {
 		if got := h.Get("User-Agent"); got != testUserAgent {
@@ -70,6 +75,9 @@ func TestRequestHeaders(t *testing.T) {
 		}
 		if got := h.Values("Authorization"); len(got) != 1 || got[0] != "Bearer "+sb.api.Token() {
 			t.Errorf("%s: Authorization %q, want the configured bearer token", paths[i], got)
+		}
+		if got := h.Get("X-Gateway-Tag"); got != "homelab" {
+			t.Errorf("%s: X-Gateway-Tag %q, want the one from CLOUDFLARE_CUSTOM_HEADERS", paths[i], got)
 		}
 		for _, name := range []string{"X-Auth-Email", "X-Auth-Key", "X-Auth-User-Service-Key"} {
 			if v, ok := h[http.CanonicalHeaderKey(name)]; ok {

@@ -35,30 +35,8 @@ func (e *CRDMissingError) Error() string {
 	return fmt.Sprintf("the cluster does not serve the CustomResourceDefinition %s (waited %s for it to appear)", ApplicationCRD, e.Waited)
 }
 
-// dynamicClient returns the dynamic client, building it from the same
-// rest config as the typed one on first use.
-func (c *Client) dynamicClient() (dynamic.Interface, error) {
-	c.dynamicOnce.Do(func() {
-		if c.Dynamic != nil || c.config == nil {
-			return
-		}
-		c.Dynamic, c.dynamicErr = dynamic.NewForConfig(c.config)
-	})
-	if c.dynamicErr != nil {
-		return nil, c.dynamicErr
-	}
-	if c.Dynamic == nil {
-		return nil, errors.New("kube.Client has no rest config for a dynamic client")
-	}
-	return c.Dynamic, nil
-}
-
-func (c *Client) applications(namespace string) (dynamic.ResourceInterface, error) {
-	dyn, err := c.dynamicClient()
-	if err != nil {
-		return nil, err
-	}
-	return dyn.Resource(ApplicationGVR).Namespace(namespace), nil
+func (c *Client) applications(namespace string) dynamic.ResourceInterface {
+	return c.dynamic.Resource(ApplicationGVR).Namespace(namespace)
 }
 
 // isResourceMissing reports a 404 for the resource type itself (the CRD is
@@ -75,11 +53,7 @@ func isResourceMissing(err error) bool {
 // GetApplication reads an Application; a missing one is (nil, nil), and a
 // cluster without the Application CRD gives a *CRDMissingError.
 func (c *Client) GetApplication(ctx context.Context, namespace, name string) (*unstructured.Unstructured, error) {
-	apps, err := c.applications(namespace)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := apps.Get(ctx, name, metav1.GetOptions{})
+	obj, err := c.applications(namespace).Get(ctx, name, metav1.GetOptions{})
 	switch {
 	case err == nil:
 		return obj, nil
@@ -95,10 +69,6 @@ func (c *Client) GetApplication(ctx context.Context, namespace, name string) (*u
 // taking over fields another manager changed (as ApplySecret does). The
 // fields ArgoCD's controller owns, status and operation, are never sent.
 func (c *Client) ApplyApplication(ctx context.Context, obj *unstructured.Unstructured) (*unstructured.Unstructured, error) {
-	apps, err := c.applications(obj.GetNamespace())
-	if err != nil {
-		return nil, err
-	}
 	body := obj.DeepCopy()
 	delete(body.Object, "status")
 	delete(body.Object, "operation")
@@ -109,7 +79,7 @@ func (c *Client) ApplyApplication(ctx context.Context, obj *unstructured.Unstruc
 		return nil, err
 	}
 	force := true
-	out, err := apps.Patch(ctx, body.GetName(), types.ApplyPatchType, data, metav1.PatchOptions{FieldManager: FieldManager, Force: &force})
+	out, err := c.applications(obj.GetNamespace()).Patch(ctx, body.GetName(), types.ApplyPatchType, data, metav1.PatchOptions{FieldManager: FieldManager, Force: &force})
 	if err != nil && isResourceMissing(err) {
 		return nil, &CRDMissingError{}
 	}
@@ -119,11 +89,7 @@ func (c *Client) ApplyApplication(ctx context.Context, obj *unstructured.Unstruc
 // DeleteApplication deletes an Application. A missing one, or a cluster
 // without the CRD (which took every Application with it), is success.
 func (c *Client) DeleteApplication(ctx context.Context, namespace, name string) error {
-	apps, err := c.applications(namespace)
-	if err != nil {
-		return err
-	}
-	err = apps.Delete(ctx, name, metav1.DeleteOptions{})
+	err := c.applications(namespace).Delete(ctx, name, metav1.DeleteOptions{})
 	if err == nil || apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -132,11 +98,7 @@ func (c *Client) DeleteApplication(ctx context.Context, namespace, name string) 
 
 // ApplicationsServed asks the cluster once whether it serves Applications.
 func (c *Client) ApplicationsServed(ctx context.Context, namespace string) (bool, error) {
-	apps, err := c.applications(namespace)
-	if err != nil {
-		return false, err
-	}
-	_, err = apps.List(ctx, metav1.ListOptions{Limit: 1})
+	_, err := c.applications(namespace).List(ctx, metav1.ListOptions{Limit: 1})
 	switch {
 	case err == nil:
 		return true, nil

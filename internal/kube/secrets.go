@@ -2,12 +2,25 @@ package kube
 
 import (
 	"context"
+	"encoding/base64"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	applycorev1 "k8s.io/client-go/applyconfigurations/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 )
+
+var (
+	secretsGVR    = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	namespacesGVR = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+)
+
+// applyOptions takes over fields another manager changed: the provider's
+// configuration is the source of truth for what it owns.
+var applyOptions = metav1.ApplyOptions{FieldManager: FieldManager, Force: true}
 
 // SecretSpec is what the provider owns of a Secret.
 type SecretSpec struct {
@@ -19,26 +32,46 @@ type SecretSpec struct {
 	Data        map[string][]byte
 }
 
+func (c *Client) secrets(namespace string) dynamic.ResourceInterface {
+	return c.dynamic.Resource(secretsGVR).Namespace(namespace)
+}
+
 // GetSecret reads a Secret; a missing one is (nil, nil).
 func (c *Client) GetSecret(ctx context.Context, namespace, name string) (*corev1.Secret, error) {
-	s, err := c.Clientset.CoreV1().Secrets(namespace).Get(ctx, name, metav1.GetOptions{})
+	obj, err := c.secrets(namespace).Get(ctx, name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil, nil
 	}
-	return s, c.Explain(err, namespace)
+	if err != nil {
+		return nil, c.Explain(err, namespace)
+	}
+	return secretFrom(obj)
 }
 
 // ApplySecret writes the spec with server-side apply. Keys, labels and
 // annotations written by other managers are left alone; ones this
 // provider applied before and no longer lists are removed.
 func (c *Client) ApplySecret(ctx context.Context, s SecretSpec) (*corev1.Secret, error) {
-	cfg := applycorev1.Secret(s.Name, s.Namespace).
-		WithType(corev1.SecretType(s.Type)).
-		WithLabels(s.Labels).
-		WithAnnotations(s.Annotations).
-		WithData(s.Data)
-	out, err := c.Clientset.CoreV1().Secrets(s.Namespace).Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
-	return out, c.Explain(err, s.Namespace)
+	obj := secretApplyObject(s.Namespace, s.Name)
+	obj.Object["type"] = s.Type
+	if len(s.Labels) > 0 {
+		obj.SetLabels(s.Labels)
+	}
+	if len(s.Annotations) > 0 {
+		obj.SetAnnotations(s.Annotations)
+	}
+	if len(s.Data) > 0 {
+		data := make(map[string]any, len(s.Data))
+		for k, v := range s.Data {
+			data[k] = base64.StdEncoding.EncodeToString(v)
+		}
+		obj.Object["data"] = data
+	}
+	out, err := c.secrets(s.Namespace).Apply(ctx, s.Name, obj, applyOptions)
+	if err != nil {
+		return nil, c.Explain(err, s.Namespace)
+	}
+	return secretFrom(out)
 }
 
 // ReleaseSecret gives up the provider's fields of a Secret: when other
@@ -57,11 +90,11 @@ func (c *Client) ReleaseSecret(ctx context.Context, namespace, name string, ours
 		}
 	}
 	if foreign {
-		cfg := applycorev1.Secret(name, namespace)
-		_, err := c.Clientset.CoreV1().Secrets(namespace).Apply(ctx, cfg, metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
+		// Applying just the identity leaves the provider owning nothing.
+		_, err := c.secrets(namespace).Apply(ctx, name, secretApplyObject(namespace, name), applyOptions)
 		return c.Explain(err, namespace)
 	}
-	err = c.Clientset.CoreV1().Secrets(namespace).Delete(ctx, name, metav1.DeleteOptions{})
+	err = c.secrets(namespace).Delete(ctx, name, metav1.DeleteOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -70,6 +103,23 @@ func (c *Client) ReleaseSecret(ctx context.Context, namespace, name string, ours
 
 // EnsureNamespace creates the namespace if it is missing.
 func (c *Client) EnsureNamespace(ctx context.Context, name string) error {
-	_, err := c.Clientset.CoreV1().Namespaces().Apply(ctx, applycorev1.Namespace(name), metav1.ApplyOptions{FieldManager: FieldManager, Force: true})
+	obj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace"}}
+	obj.SetName(name)
+	_, err := c.dynamic.Resource(namespacesGVR).Apply(ctx, name, obj, applyOptions)
 	return c.Explain(err, "")
+}
+
+func secretApplyObject(namespace, name string) *unstructured.Unstructured {
+	obj := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Secret"}}
+	obj.SetNamespace(namespace)
+	obj.SetName(name)
+	return obj
+}
+
+func secretFrom(obj *unstructured.Unstructured) (*corev1.Secret, error) {
+	var s corev1.Secret
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.UnstructuredContent(), &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
