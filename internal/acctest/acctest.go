@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
@@ -29,7 +28,10 @@ var Secrets = secrets.Static{
 
 // ProtoV6ProviderFactories serves the provider in-process to the CLI.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"homelab": providerserver.NewProtocol6WithError(provider.NewWithResolver("acctest", Secrets)()),
+	// The binary's own server (provider.NewServer), not the framework's bare one.
+	"homelab": func() (tfprotov6.ProviderServer, error) {
+		return provider.NewServer(provider.NewWithResolver("acctest", Secrets))(), nil
+	},
 }
 
 // Domain and HostPrefix of every sandbox configuration.

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -38,7 +37,9 @@ const (
 var testSecrets = secrets.Static{refPassword: password, refWrong: wrongPass, refEnv: envSecret}
 
 var factories = map[string]func() (tfprotov6.ProviderServer, error){
-	"homelab": providerserver.NewProtocol6WithError(provider.NewWithResolver("acctest", testSecrets)()),
+	"homelab": func() (tfprotov6.ProviderServer, error) {
+		return provider.NewServer(provider.NewWithResolver("acctest", testSecrets))(), nil
+	},
 }
 
 func secretValues() []string { return []string{password, wrongPass, envSecret} }

@@ -1,4 +1,4 @@
-package main
+package provider
 
 import (
 	"context"
@@ -10,8 +10,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-
-	"github.com/homelab-tf/terraform-provider-homelab/internal/provider"
 )
 
 type requestKey struct{}
@@ -19,12 +17,8 @@ type requestKey struct{}
 // requestData stands for what a request's context holds (loggers, values).
 type requestData struct{ logger []byte }
 
-func frameworkServerForTest() tfprotov6.ProviderServer {
-	return newServer(providerserver.NewProtocol6(provider.New("test")())())
-}
-
 func TestServerKeepsTheOptionalInterfaces(t *testing.T) {
-	s := frameworkServerForTest()
+	s := NewServer(New("test"))()
 	if _, ok := s.(tfprotov6.ListResourceServer); !ok {
 		t.Error("the wrapped server lost ListResource")
 	}
@@ -73,11 +67,33 @@ func TestReleasingContext(t *testing.T) {
 }
 
 // TestRequestsAreCollected: the framework keeps every RPC's cancel
-// function; the request contexts behind them must still be collected.
+// function; through NewServer the request contexts behind them are still
+// collected. The framework's bare server is the control: when it stops
+// keeping them, this wrapper can go.
 func TestRequestsAreCollected(t *testing.T) {
-	s := frameworkServerForTest()
+	for _, tc := range []struct {
+		name   string
+		server tfprotov6.ProviderServer
+		leaks  bool
+	}{
+		{"NewServer", NewServer(New("test"))(), false},
+		{"framework", providerserver.NewProtocol6(New("test")())(), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if alive := requestsAlive(t, tc.server, 100); (alive > 0) != tc.leaks {
+				t.Errorf("%d of 100 request contexts are still reachable after their RPC; want leaks = %v "+
+					"(a framework that no longer keeps them makes provider.NewServer unnecessary)", alive, tc.leaks)
+			}
+		})
+	}
+}
+
+// requestsAlive makes n RPCs, each with its own request data in the
+// context, and counts the data still reachable after a collection.
+func requestsAlive(t *testing.T, s tfprotov6.ProviderServer, n int) int {
+	t.Helper()
 	var requests []weak.Pointer[requestData]
-	for range 100 {
+	for range n {
 		data := &requestData{logger: make([]byte, 1024)}
 		requests = append(requests, weak.Make(data))
 		ctx, cancel := context.WithCancel(context.WithValue(context.Background(), requestKey{}, data))
@@ -93,8 +109,6 @@ func TestRequestsAreCollected(t *testing.T) {
 			alive++
 		}
 	}
-	if alive > 0 {
-		t.Errorf("%d of %d request contexts are still reachable after their RPC", alive, len(requests))
-	}
 	runtime.KeepAlive(s) // the server, and what it keeps, outlives the requests
+	return alive
 }
