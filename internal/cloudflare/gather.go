@@ -101,9 +101,7 @@ func (g *gatherer[In, Out]) submit(ctx context.Context, in In) (Out, error) {
 	g.signal()
 	g.mu.Unlock()
 	if start {
-		// The writer serves every caller, so it must not end with the
-		// one that started it; it keeps its logger.
-		go g.run(context.WithoutCancel(ctx))
+		go g.run()
 	}
 	select {
 	case r := <-call.done:
@@ -140,8 +138,12 @@ func (g *gatherer[In, Out]) due() time.Time {
 	return deadline
 }
 
-// run writes queued calls until the queue is empty.
-func (g *gatherer[In, Out]) run(ctx context.Context) {
+// run writes queued calls until the queue is empty. Each batch is written
+// under the context of a caller in it, freed from its cancellation: the
+// batch serves every caller, so it must not end with one of them, and it
+// logs through a request that is still waiting (the provider's server
+// lets go of a request's logger once its RPC returns).
+func (g *gatherer[In, Out]) run() {
 	for {
 		g.mu.Lock()
 		if len(g.queue) == 0 {
@@ -160,7 +162,7 @@ func (g *gatherer[In, Out]) run(ctx context.Context) {
 			continue
 		}
 		if live := unlessCancelled(batch); len(live) > 0 {
-			g.write(ctx, live)
+			g.write(context.WithoutCancel(live[0].ctx), live)
 		}
 	}
 }
