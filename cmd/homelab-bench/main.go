@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/proctree"
 )
 
 const providerBinary = "terraform-provider-homelab"
@@ -311,7 +312,7 @@ func runCLI(cli, dir string, env, args []string) (int, rss, []byte, error) {
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			for _, pid := range providerPIDs(cmd.Process.Pid) {
+			for _, pid := range proctree.Children(cmd.Process.Pid, providerBinary) {
 				hwm, anon := memory(pid)
 				if hwm > peak.Load() {
 					peak.Store(hwm)
@@ -335,37 +336,6 @@ func runCLI(cli, dir string, env, args []string) (int, rss, []byte, error) {
 		return exit.ExitCode(), rss{peak.Load(), peakAnon.Load()}, out.Bytes(), nil
 	}
 	return 0, rss{peak.Load(), peakAnon.Load()}, out.Bytes(), err
-}
-
-// providerPIDs lists the provider processes whose parent is the CLI.
-func providerPIDs(parent int) []int {
-	entries, _ := os.ReadDir("/proc")
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...; comm may hold spaces, so cut at the last ')'.
-		s := string(stat)
-		i := strings.LastIndexByte(s, ')')
-		open := strings.IndexByte(s, '(')
-		if i < 0 || open < 0 {
-			continue
-		}
-		fields := strings.Fields(s[i+1:])
-		if len(fields) < 2 || fields[1] != strconv.Itoa(parent) {
-			continue
-		}
-		if comm := s[open+1 : i]; strings.HasPrefix(providerBinary, comm) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }
 
 // memory reads a process's peak RSS (VmHWM) and its current anonymous

@@ -8,8 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +15,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/acctest"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/proctree"
 )
 
 const providerBinary = "terraform-provider-homelab"
@@ -101,32 +100,6 @@ func (r *cliRun) run(args ...string) (int, string) {
 	return 0, out.String()
 }
 
-// childProviders lists the provider processes the CLI process started.
-func childProviders(parent int) []int {
-	entries, _ := os.ReadDir("/proc")
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		s := string(stat)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open {
-			continue
-		}
-		fields := strings.Fields(s[end+1:])
-		if len(fields) >= 2 && fields[1] == strconv.Itoa(parent) && strings.HasPrefix(providerBinary, s[open+1:end]) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
-}
-
 // TestAccProxy_killedApplyConverges kills the provider process in the
 // middle of applying 30 proxies, then applies again: everything ends up
 // present exactly once (adopted, not duplicated) and the next plan is
@@ -155,7 +128,7 @@ resource "homelab_proxy" "svc" {
 	for killed == 0 && time.Now().Before(deadline) {
 		// Past the first wave of 10, in the middle of the second.
 		if s.API.Counts()[keyCreateApp] >= 15 {
-			for _, pid := range childProviders(cmd.Process.Pid) {
+			for _, pid := range proctree.Children(cmd.Process.Pid, providerBinary) {
 				if syscall.Kill(pid, syscall.SIGKILL) == nil {
 					killed++
 				}
