@@ -9,10 +9,12 @@ $(if $(BIN),,$(error kube.mk needs BIN; include it after BIN is defined))
 
 KUBE_VERSION   := 1.36.3
 ETCD_VERSION   := 3.6.16
-ARGOCD_VERSION := 3.5.1
+# One place holds the ArgoCD version: the constant in internal/devcluster.
+ARGOCD_VERSION := $(shell sed -n 's/^const ArgoCDVersion = "\(.*\)"$$/\1/p' $(CURDIR)/internal/devcluster/crds.go)
+$(if $(ARGOCD_VERSION),,$(error kube.mk: no ArgoCDVersion constant in internal/devcluster/crds.go))
 KUBE_ASSETS    := $(BIN)/kube
 
-# envtest (internal/acctest) finds etcd and kube-apiserver here.
+# envtest (internal/devcluster) finds etcd and kube-apiserver here.
 export KUBEBUILDER_ASSETS := $(KUBE_ASSETS)
 
 # A `go build` leaves the version at v0.0.0-master; stamp it the way

@@ -24,8 +24,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/homelab-tf/terraform-provider-homelab/internal/acctest"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/devcluster"
 )
 
 func main() {
@@ -51,13 +51,13 @@ func run() error {
 	if *withKube {
 		// Never fall back to the developer's own cluster.
 		_ = os.Unsetenv("KUBECONFIG")
-		cluster, stopCluster, err := acctest.StartCluster(true)
+		cluster, stopCluster, err := devcluster.Start(true)
 		if err != nil {
 			return fmt.Errorf("starting the local control plane: %w", err)
 		}
 		defer stopCluster()
 		kubeconfig = cluster.Kubeconfig
-		log.Printf("control plane at %s with ArgoCD %s CRDs", cluster.Config.Host, acctest.ArgoCDVersion)
+		log.Printf("control plane at %s with ArgoCD %s CRDs", cluster.Config.Host, devcluster.ArgoCDVersion)
 	}
 
 	sb := cfsandbox.New(cfsandbox.Options{Token: *token})

@@ -42,24 +42,11 @@ const (
 )
 
 // Main clears the variables that would let a developer's real account leak
-// into tests, then runs them.
+// into tests, runs them, and stops the control plane if a test started one.
 func Main(m *testing.M) {
 	clearEnv()
-	os.Exit(m.Run())
-}
-
-// MainWithCluster is Main for packages that need a Kubernetes control
-// plane: it starts one (see StartCluster) and stops it after the tests.
-func MainWithCluster(m *testing.M, installCRDs bool, cluster **Cluster) {
-	clearEnv()
-	c, stop, err := StartCluster(installCRDs)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "starting the Kubernetes test control plane:", err)
-		os.Exit(1)
-	}
-	*cluster = c
 	code := m.Run()
-	stop()
+	stopKube()
 	os.Exit(code)
 }
 

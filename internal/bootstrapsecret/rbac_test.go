@@ -18,6 +18,7 @@ import (
 // token and CA as a service account without any RBAC grant: the error
 // names the verb and the resource it lacks.
 func TestAccBootstrapSecret_missingPermission(t *testing.T) {
+	cluster := acctest.KubeWithoutCRDs(t)
 	t.Parallel()
 	ctx := context.Background()
 	ns := cluster.Namespace(t, "rbac")

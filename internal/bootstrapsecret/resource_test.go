@@ -24,12 +24,13 @@ import (
 
 const addr = "homelab_bootstrap_secret.s"
 
-func providerConfig() string {
+func providerConfig(cluster *acctest.Cluster) string {
 	return "provider \"homelab\" {\n  " + cluster.ProviderBlock() + "\n}\n"
 }
 
 func liveSecret(t *testing.T, ns, name string) *corev1.Secret {
 	t.Helper()
+	cluster := acctest.KubeWithoutCRDs(t)
 	s, err := cluster.Clientset.CoreV1().Secrets(ns).Get(context.Background(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("reading secret %s/%s: %v", ns, name, err)
@@ -73,6 +74,7 @@ func noSecretsInState(values func() []string) resource.TestCheckFunc {
 }
 
 func TestAccBootstrapSecret_lifecycle(t *testing.T) {
+	cluster := acctest.KubeWithoutCRDs(t)
 	ns := cluster.Namespace(t, "bootstrap")
 	logFile := filepath.Join(t.TempDir(), "trace.log")
 	t.Setenv("TF_LOG", "TRACE")
@@ -87,7 +89,7 @@ func TestAccBootstrapSecret_lifecycle(t *testing.T) {
 		return out
 	}
 	config := func(version int, extra string) string {
-		return providerConfig() + fmt.Sprintf(`
+		return providerConfig(cluster) + fmt.Sprintf(`
 resource "homelab_bootstrap_secret" "s" {
   name            = "infisical-secrets"
   namespace       = %q

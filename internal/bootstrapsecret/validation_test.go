@@ -20,10 +20,11 @@ import (
 // TestAccBootstrapSecret_badInput covers every rejection, each with the
 // text a user would need to fix it.
 func TestAccBootstrapSecret_badInput(t *testing.T) {
+	cluster := acctest.KubeWithoutCRDs(t)
 	t.Parallel()
 	ns := cluster.Namespace(t, "bad-input")
 	secret := func(body string) string {
-		return providerConfig() + fmt.Sprintf(`
+		return providerConfig(cluster) + fmt.Sprintf(`
 resource "homelab_bootstrap_secret" "s" {
   name      = "s"
   namespace = %q
@@ -42,7 +43,7 @@ resource "homelab_bootstrap_secret" "s" {
 		{"malformed reference", secret(`references = { DB = "op://homelab/only-item" }`), `(?s)Invalid 1Password Reference.*op://homelab/only-item.*op://<vault>/<item>\[/<section>\]/<field>`, true},
 		{"unknown encoding", secret(`generate = { K = { length = 8, encoding = "base32" } }`), `(?s)encoding.*value must be one of`, true},
 		{"unresolvable reference", secret(`references = { DB = "op://homelab/missing/password" }`), `(?s)Error Creating Bootstrap Secret.*op://homelab/missing/password.*not found`, false},
-		{"missing namespace", providerConfig() + `
+		{"missing namespace", providerConfig(cluster) + `
 resource "homelab_bootstrap_secret" "s" {
   name      = "s"
   namespace = "does-not-exist"
@@ -77,6 +78,7 @@ resource "homelab_bootstrap_secret" "s" {
 // write-only value, which no configuration text holds, must not reach the
 // trace logs. It sets process environment, so it cannot run in parallel.
 func TestAccBootstrapSecret_ephemeralAndNamespace(t *testing.T) {
+	cluster := acctest.KubeWithoutCRDs(t)
 	logFile := filepath.Join(t.TempDir(), "trace.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
@@ -101,7 +103,7 @@ func TestAccBootstrapSecret_ephemeralAndNamespace(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: providerConfig() + fmt.Sprintf(`
+			Config: providerConfig(cluster) + fmt.Sprintf(`
 ephemeral "homelab_secret" "client_secret" {
   reference = "op://homelab/eso/client_secret"
 }

@@ -61,7 +61,7 @@ func TestParseVersion(t *testing.T) {
 	}
 }
 
-func TestCheckVersion_realBinary(t *testing.T) {
+func TestAccRestic_CheckVersion_realBinary(t *testing.T) {
 	v, err := runner(t, "").CheckVersion(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func TestCheckVersion_tooOldAndMissing(t *testing.T) {
 	}
 }
 
-func TestInitCatConfigAndProbe(t *testing.T) {
+func TestAccRestic_InitCatConfigAndProbe(t *testing.T) {
 	ctx := context.Background()
 	repo := filepath.Join(t.TempDir(), "repo")
 	r := runner(t, repo)
@@ -136,7 +136,7 @@ func TestInitCatConfigAndProbe(t *testing.T) {
 	}
 }
 
-func TestWrongPassword(t *testing.T) {
+func TestAccRestic_WrongPassword(t *testing.T) {
 	ctx := context.Background()
 	repo := filepath.Join(t.TempDir(), "repo")
 	if _, err := runner(t, repo).Init(ctx); err != nil {
@@ -156,7 +156,7 @@ func TestWrongPassword(t *testing.T) {
 	}
 }
 
-func TestLockHeld(t *testing.T) {
+func TestAccRestic_LockHeld(t *testing.T) {
 	ctx := context.Background()
 	repo := filepath.Join(t.TempDir(), "repo")
 	r := runner(t, repo)
@@ -194,7 +194,7 @@ func waitForLock(t *testing.T, repo string) {
 	t.Fatal("the backup took no lock within 20s")
 }
 
-func TestCancellationInterruptsAndUnlocks(t *testing.T) {
+func TestAccRestic_CancellationInterruptsAndUnlocks(t *testing.T) {
 	repo := filepath.Join(t.TempDir(), "repo")
 	r := runner(t, repo)
 	if _, err := r.Init(context.Background()); err != nil {
@@ -280,7 +280,7 @@ exit 12`)
 	}
 }
 
-func TestNoPasswordNeverInitializes(t *testing.T) {
+func TestAccRestic_NoPasswordNeverInitializes(t *testing.T) {
 	repo := filepath.Join(t.TempDir(), "repo")
 	r := runner(t, repo)
 	r.Password = ""

@@ -27,10 +27,11 @@ const rootAddr = "homelab_service.root"
 // by ArgoCD's controller that must not show as a change, out-of-band edits
 // and deletion repaired, import.
 func TestAccService_gitRootApp(t *testing.T) {
+	cluster := acctest.Kube(t)
 	t.Parallel()
 	argo := cluster.Namespace(t, "argocd-root")
 	config := func(body string) string {
-		return providerConfig() + fmt.Sprintf(`
+		return providerConfig(cluster) + fmt.Sprintf(`
 resource "homelab_service" "root" {
   name             = "argocd-apps"
   namespace        = "argocd"
@@ -81,7 +82,7 @@ resource "homelab_service" "root" {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             func(*terraform.State) error { return appGone(argo, "argocd-apps") },
+		CheckDestroy:             func(*terraform.State) error { return appGone(cluster, argo, "argocd-apps") },
 		Steps: []resource.TestStep{
 			{
 				Config: v1,

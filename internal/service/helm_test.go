@@ -29,6 +29,7 @@ const infisicalAddr = "homelab_service.infisical"
 // logs of the CLI and the provider. It sets process environment (TF_LOG),
 // so it does not run in parallel.
 func TestAccService_helmInfisical(t *testing.T) {
+	cluster := acctest.Kube(t)
 	logFile := filepath.Join(t.TempDir(), "trace.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
@@ -38,7 +39,7 @@ func TestAccService_helmInfisical(t *testing.T) {
 	secretValues := []string{pg1, pg2, "tampered-Pass-0b9e"}
 
 	config := func(replicas, version int, reference string) string {
-		return providerConfig() + fmt.Sprintf(`
+		return providerConfig(cluster) + fmt.Sprintf(`
 ephemeral "homelab_secret" "pg" {
   reference = %[4]q
 }
@@ -106,7 +107,7 @@ resource "homelab_service" "infisical" {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		CheckDestroy:             func(*terraform.State) error { return appGone(argo, "infisical") },
+		CheckDestroy:             func(*terraform.State) error { return appGone(cluster, argo, "infisical") },
 		Steps: []resource.TestStep{
 			{
 				Config: config(1, 1, "op://homelab/infisical/db_password"),

@@ -20,12 +20,13 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 )
 
-func providerConfig() string {
+func providerConfig(cluster *acctest.Cluster) string {
 	return fmt.Sprintf("provider \"homelab\" {\n  domain      = %q\n  host_prefix = %q\n  %s\n}\n", acctest.Domain, acctest.HostPrefix, cluster.ProviderBlock())
 }
 
 func liveApp(t *testing.T, ns, name string) *unstructured.Unstructured {
 	t.Helper()
+	cluster := acctest.Kube(t)
 	obj, err := cluster.Dynamic.Resource(kube.ApplicationGVR).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{})
 	if err != nil {
 		t.Fatalf("reading Application %s/%s: %v", ns, name, err)
@@ -33,7 +34,7 @@ func liveApp(t *testing.T, ns, name string) *unstructured.Unstructured {
 	return obj
 }
 
-func appGone(ns, name string) error {
+func appGone(cluster *acctest.Cluster, ns, name string) error {
 	_, err := cluster.Dynamic.Resource(kube.ApplicationGVR).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil
@@ -48,6 +49,7 @@ func appGone(ns, name string) error {
 // merge patch under its own field manager.
 func patchApp(t *testing.T, ns, name, manager string, patch map[string]any) {
 	t.Helper()
+	cluster := acctest.Kube(t)
 	data, err := json.Marshal(patch)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +75,7 @@ func writeStatus(t *testing.T, ns, name, sync, health string) {
 
 // writeStatusWhenCreated waits in the background until the Application
 // exists, then writes its status; the returned channel reports the result.
-func writeStatusWhenCreated(ns, name, health string) <-chan error {
+func writeStatusWhenCreated(cluster *acctest.Cluster, ns, name, health string) <-chan error {
 	done := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -6,6 +6,4 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/acctest"
 )
 
-var cluster *acctest.Cluster
-
-func TestMain(m *testing.M) { acctest.MainWithCluster(m, true, &cluster) }
+func TestMain(m *testing.M) { acctest.Main(m) }

@@ -14,12 +14,13 @@ import (
 // needs to fix it: at plan time for the configuration, at apply for what
 // only the cluster knows.
 func TestAccService_badInput(t *testing.T) {
+	cluster := acctest.Kube(t)
 	t.Parallel()
 	argo := cluster.Namespace(t, "argocd-bad")
 	const helm = `helm = { repo_url = "https://charts.example.com", chart = "c", version = "1.0.0" }`
 	const git = `git = { repo_url = "https://github.com/me/homelab.git", path = "k8s" }`
 	svc := func(body string) string {
-		return providerConfig() + fmt.Sprintf(`
+		return providerConfig(cluster) + fmt.Sprintf(`
 resource "homelab_service" "s" {
   name             = "s"
   namespace        = "apps"
@@ -62,7 +63,7 @@ resource "homelab_service" "u" {
 		{"bad timeout", svc(helm + "\nwait_for = { timeout = \"soon\" }"), `(?s)Invalid Timeout.*90s`, true},
 		{"relative backup path", svc(helm + "\nbackup = { paths = [\"var/lib/x\"] }"), `(?s)Invalid Backup Path.*absolute`, true},
 		{"proxy port out of range", svc(helm + "\nproxy = { port = 70000 }"), `(?s)proxy.port.*between 1 and 65535`, true},
-		{"unknown argocd_namespace", providerConfig() + `
+		{"unknown argocd_namespace", providerConfig(cluster) + `
 resource "homelab_service" "s" {
   name             = "s"
   namespace        = "apps"

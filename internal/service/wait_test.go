@@ -19,8 +19,8 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 )
 
-func waitConfig(argo, name, extra string) string {
-	return providerConfig() + fmt.Sprintf(`
+func waitConfig(cluster *acctest.Cluster, argo, name, extra string) string {
+	return providerConfig(cluster) + fmt.Sprintf(`
 resource "homelab_service" "w" {
   name             = %q
   namespace        = "apps"
@@ -33,6 +33,7 @@ resource "homelab_service" "w" {
 // TestAccService_waitHealthy: no ArgoCD controller runs here, so the test
 // plays its part and reports the Application healthy while apply waits.
 func TestAccService_waitHealthy(t *testing.T) {
+	cluster := acctest.Kube(t)
 	t.Parallel()
 	argo := cluster.Namespace(t, "argocd-healthy")
 	var status <-chan error
@@ -40,8 +41,8 @@ func TestAccService_waitHealthy(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			PreConfig: func() { status = writeStatusWhenCreated(argo, "healthy", "Healthy") },
-			Config:    waitConfig(argo, "healthy", `wait_for = { healthy = true, timeout = "60s" }`),
+			PreConfig: func() { status = writeStatusWhenCreated(cluster, argo, "healthy", "Healthy") },
+			Config:    waitConfig(cluster, argo, "healthy", `wait_for = { healthy = true, timeout = "60s" }`),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
@@ -62,6 +63,7 @@ func TestAccService_waitHealthy(t *testing.T) {
 // TestAccService_waitHealthyTimeout: an Application that stays Degraded
 // fails apply after wait_for.timeout with ArgoCD's view in the message.
 func TestAccService_waitHealthyTimeout(t *testing.T) {
+	cluster := acctest.Kube(t)
 	t.Parallel()
 	argo := cluster.Namespace(t, "argocd-degraded")
 	start := time.Now()
@@ -69,8 +71,8 @@ func TestAccService_waitHealthyTimeout(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			PreConfig:   func() { _ = writeStatusWhenCreated(argo, "degraded", "Degraded") },
-			Config:      waitConfig(argo, "degraded", `wait_for = { healthy = true, timeout = "4s" }`),
+			PreConfig:   func() { _ = writeStatusWhenCreated(cluster, argo, "degraded", "Degraded") },
+			Config:      waitConfig(cluster, argo, "degraded", `wait_for = { healthy = true, timeout = "4s" }`),
 			ExpectError: regexp.MustCompile(`(?s)Error Waiting For Service ` + argo + `/degraded To Become Healthy.*after 4s\s+\(wait_for.timeout\)\s+ArgoCD\s+reports\s+(Degraded|no health)`),
 		}},
 	})
@@ -83,6 +85,7 @@ func TestAccService_waitHealthyTimeout(t *testing.T) {
 // ArgoCD's resources finalizer, and destroy waits until ArgoCD (played by
 // the test) has removed it.
 func TestAccService_cascadeDelete(t *testing.T) {
+	cluster := acctest.Kube(t)
 	t.Parallel()
 	argo := cluster.Namespace(t, "argocd-cascade")
 	apps := cluster.Dynamic.Resource(kube.ApplicationGVR).Namespace(argo)
@@ -93,7 +96,7 @@ func TestAccService_cascadeDelete(t *testing.T) {
 		CheckDestroy: func(*terraform.State) error {
 			select {
 			case at := <-released:
-				if err := appGone(argo, "cascade"); err != nil {
+				if err := appGone(cluster, argo, "cascade"); err != nil {
 					return err
 				}
 				_ = at
@@ -103,7 +106,7 @@ func TestAccService_cascadeDelete(t *testing.T) {
 			}
 		},
 		Steps: []resource.TestStep{{
-			Config: waitConfig(argo, "cascade", `cascade_delete = true
+			Config: waitConfig(cluster, argo, "cascade", `cascade_delete = true
   wait_for = { timeout = "60s" }`),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			Check: func(*terraform.State) error {

@@ -16,12 +16,10 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 )
 
-var cluster *acctest.Cluster
-
 // The control plane starts without ArgoCD's CRDs.
-func TestMain(m *testing.M) { acctest.MainWithCluster(m, false, &cluster) }
+func TestMain(m *testing.M) { acctest.Main(m) }
 
-func config(argo, timeout string) string {
+func config(cluster *acctest.Cluster, argo, timeout string) string {
 	return fmt.Sprintf(`
 provider "homelab" {
   %s
@@ -37,6 +35,7 @@ resource "homelab_service" "root" {
 
 func removeCRDs(t *testing.T) {
 	t.Helper()
+	cluster := acctest.KubeWithoutCRDs(t)
 	if cluster.External {
 		t.Fatal("these tests delete ArgoCD's CRDs cluster-wide; run them on the local control plane, not on the cluster in KUBECONFIG")
 	}
@@ -51,6 +50,7 @@ func removeCRDs(t *testing.T) {
 // apply fails after wait_for.timeout with a diagnostic that names the CRD
 // and says how to install ArgoCD.
 func TestAccServiceCRDWait_neverAppears(t *testing.T) {
+	cluster := acctest.KubeWithoutCRDs(t)
 	removeCRDs(t)
 	argo := cluster.Namespace(t, "argocd")
 	start := time.Now()
@@ -59,12 +59,12 @@ func TestAccServiceCRDWait_neverAppears(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:             config(argo, "5s"),
+				Config:             config(cluster, argo, "5s"),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
 			{
-				Config: config(argo, "5s"),
+				Config: config(cluster, argo, "5s"),
 				ExpectError: regexp.MustCompile(`(?s)Error Creating Service ` + argo + `/argocd-apps: ArgoCD Application CRD Not Installed.*` +
 					`applications\.argoproj\.io.*Waited 5s\s+\(wait_for\.timeout\).*helm_release\.argocd`),
 			},
@@ -82,6 +82,7 @@ func TestAccServiceCRDWait_neverAppears(t *testing.T) {
 // ArgoCD's Helm release does in the same apply), then creates the
 // Application.
 func TestAccServiceCRDWait_appears(t *testing.T) {
+	cluster := acctest.KubeWithoutCRDs(t)
 	removeCRDs(t)
 	argo := cluster.Namespace(t, "argocd")
 	const delay = 4 * time.Second
@@ -100,7 +101,7 @@ func TestAccServiceCRDWait_appears(t *testing.T) {
 					installed <- cluster.InstallArgoCDCRDs(ctx)
 				}()
 			},
-			Config: config(argo, "90s"),
+			Config: config(cluster, argo, "90s"),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("homelab_service.root", plancheck.ResourceActionCreate)},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},

@@ -1,7 +1,8 @@
-package acctest
+package devcluster
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -26,12 +27,16 @@ func application(name string, spec any) *unstructured.Unstructured {
 	}}
 }
 
-// TestStartCluster checks the Kubernetes test ground itself: the control
-// plane starts, ArgoCD's real CRDs validate Applications, and the kubeconfig
-// file works from another client, as the provider will use it.
-func TestStartCluster(t *testing.T) {
+// TestAccStart checks the Kubernetes test ground itself: the control plane
+// starts, ArgoCD's real CRDs validate Applications, and the kubeconfig file
+// works from another client, as the provider will use it. It is an
+// acceptance test because it builds on bin/kube (`make testacc`).
+func TestAccStart(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to start the control plane (make testacc)")
+	}
 	begin := time.Now()
-	c, stop, err := StartCluster(true)
+	c, stop, err := Start(true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,19 +44,22 @@ func TestStartCluster(t *testing.T) {
 	t.Logf("control plane ready with ArgoCD's CRDs in %s (external: %v, kubeconfig: %s)",
 		time.Since(begin).Round(time.Millisecond), c.External, c.Kubeconfig)
 
-	if _, _, err := StartCluster(true); err == nil {
-		t.Error("a second StartCluster succeeded; want an error")
+	if _, _, err := Start(true); err == nil {
+		t.Error("a second Start succeeded; want an error")
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	ns := c.Namespace(t, "ArgoCD_test")
+	ns, err := c.CreateNamespace(ctx, "ArgoCD_test")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !strings.HasPrefix(ns, "argocd-test-") {
 		t.Errorf("namespace %q: want the prefix argocd-test-", ns)
 	}
-	if other := c.Namespace(t, "ArgoCD_test"); other == ns {
-		t.Errorf("two namespaces from one prefix are both %q", ns)
+	if other, err := c.CreateNamespace(ctx, "ArgoCD_test"); err != nil || other == ns {
+		t.Errorf("a second namespace from one prefix: %q, %v; want a new name", other, err)
 	}
 
 	ext, err := apiextensionsclient.NewForConfig(c.Config)
