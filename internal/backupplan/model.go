@@ -8,7 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-type planModel struct {
+type backupPlanModel struct {
 	ID                    types.String `tfsdk:"id"`
 	Name                  types.String `tfsdk:"name"`
 	Repository            types.String `tfsdk:"repository"`
@@ -103,7 +103,7 @@ func knownString(v types.String) bool { return !v.IsUnknown() }
 // the configured environment variables. known is false while something
 // rendered is still unknown; an error diagnostic means the values are
 // invalid (validators normally catch that first).
-func (m planModel) spec(envNames []string) (Spec, bool, diag.Diagnostics) {
+func (m backupPlanModel) spec(envNames []string) (Spec, bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	s := Spec{
 		Name: m.Name.ValueString(), Repository: m.Repository.ValueString(), Binary: m.ResticBinary.ValueString(),
@@ -142,7 +142,7 @@ func (m planModel) spec(envNames []string) (Spec, bool, diag.Diagnostics) {
 // envNames are the variable names of environment_wo and
 // environment_references in a configuration; known is false while a map
 // (and so its keys) is unknown.
-func (m planModel) envNames() ([]string, bool) {
+func (m backupPlanModel) envNames() ([]string, bool) {
 	if m.EnvironmentWO.IsUnknown() || m.EnvironmentReferences.IsUnknown() {
 		return nil, false
 	}
@@ -151,7 +151,7 @@ func (m planModel) envNames() ([]string, bool) {
 }
 
 // setRendered fills the computed renderings from a known spec.
-func (m *planModel) setRendered(s Spec) {
+func (m *backupPlanModel) setRendered(s Spec) {
 	m.BackupCommand = stringList(s.BackupCommand())
 	if f := s.ForgetCommand(); f != nil {
 		m.ForgetCommand = stringList(f)
@@ -167,7 +167,7 @@ func (m *planModel) setRendered(s Spec) {
 	}
 }
 
-func (m *planModel) setRenderedUnknown() {
+func (m *backupPlanModel) setRenderedUnknown() {
 	m.BackupCommand = types.ListUnknown(types.StringType)
 	m.ForgetCommand = types.ListUnknown(types.StringType)
 	m.ExcludeFile = types.StringUnknown()
@@ -184,7 +184,7 @@ func stringList(in []string) types.List {
 }
 
 // withDefaults fills the defaulted attributes that an imported state lacks.
-func (m *planModel) withDefaults() {
+func (m *backupPlanModel) withDefaults() {
 	if m.ResticBinary.IsNull() {
 		m.ResticBinary = types.StringValue(DefaultBinary)
 	}

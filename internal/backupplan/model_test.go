@@ -16,7 +16,7 @@ import (
 
 func TestSchemaModelParity(t *testing.T) {
 	var resp resource.SchemaResponse
-	(&planResource{}).Schema(context.Background(), resource.SchemaRequest{}, &resp)
+	(&backupPlanResource{}).Schema(context.Background(), resource.SchemaRequest{}, &resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatal(resp.Diagnostics)
 	}
@@ -28,7 +28,7 @@ func TestSchemaModelParity(t *testing.T) {
 			t.Errorf("attribute %s has no description", name)
 		}
 	}
-	schematest.Parity(t, "homelab_backup_plan", resp.Schema.Attributes, planModel{})
+	schematest.Parity(t, "homelab_backup_plan", resp.Schema.Attributes, backupPlanModel{})
 	var nested []string
 	for name := range resp.Schema.Attributes["retention"].(schema.SingleNestedAttribute).Attributes {
 		nested = append(nested, name)
@@ -58,7 +58,7 @@ func TestSpecFromModel(t *testing.T) {
 	for _, f := range retentionFields {
 		retentionTypes[f] = types.Int64Type
 	}
-	m := planModel{
+	m := backupPlanModel{
 		Name: types.StringValue("homelab"), Repository: types.StringValue("/srv/restic"), ResticBinary: types.StringNull(),
 		Paths: set("/b/", "/a", "/b"), Excludes: set("*.tmp", "/var/cache/"), Tags: set("y", "x"),
 		Host: types.StringNull(), Schedule: types.StringNull(), Retention: types.ObjectNull(retentionTypes),

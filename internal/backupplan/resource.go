@@ -20,20 +20,20 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure      = (*planResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*planResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*planResource)(nil)
-	_ resource.ResourceWithImportState    = (*planResource)(nil)
+	_ resource.ResourceWithConfigure      = (*backupPlanResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*backupPlanResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*backupPlanResource)(nil)
+	_ resource.ResourceWithImportState    = (*backupPlanResource)(nil)
 )
 
-type planResource struct {
+type backupPlanResource struct {
 	providerdata.Base
 }
 
 // NewResource is the homelab_backup_plan factory.
-func NewResource() resource.Resource { return &planResource{} }
+func NewResource() resource.Resource { return &backupPlanResource{} }
 
-func (r *planResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+func (r *backupPlanResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_backup_plan"
 }
 
@@ -59,11 +59,11 @@ func lockRepository(repo string) func() {
 // ModifyPlan shows the rendered commands and JSON at plan time and plans
 // an update when the last refresh found the repository missing (its id
 // null in state) or unopened.
-func (r *planResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *backupPlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: nothing to plan, backups are never deleted
 	}
-	var config, plan planModel
+	var config, plan backupPlanModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -72,7 +72,7 @@ func (r *planResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	plan.ID = plan.Repository
 	plan.RepositoryID = types.StringUnknown()
 	if !req.State.Raw.IsNull() {
-		var state planModel
+		var state backupPlanModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		var priv privateData
 		privatestate.Read(ctx, req.Private, privateKey, &priv)
@@ -91,7 +91,7 @@ func (r *planResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-func (r *planResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+func (r *backupPlanResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	r.apply(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Creating")
 }
 
@@ -103,8 +103,8 @@ func (r *planResource) Create(ctx context.Context, req resource.CreateRequest, r
 // repository becomes a null repository_id, which ModifyPlan turns into an
 // update. When restic cannot tell (for example backend credentials that
 // only environment_wo holds), the state is kept and a warning says so.
-func (r *planResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state planModel
+func (r *backupPlanResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state backupPlanModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -160,12 +160,12 @@ func (r *planResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	resp.Diagnostics.Append(privatestate.Write(ctx, resp.Private, privateKey, priv)...)
 }
 
-func (r *planResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+func (r *backupPlanResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.apply(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Updating")
 }
 
 // Delete forgets the plan. The repository and its snapshots stay.
-func (r *planResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
+func (r *backupPlanResource) Delete(ctx context.Context, req resource.DeleteRequest, _ *resource.DeleteResponse) {
 	var repo types.String
 	req.State.GetAttribute(ctx, path.Root("repository"), &repo)
 	tflog.Info(ctx, "forgetting a backup plan; the repository and its snapshots are kept", map[string]any{"repository": repo.ValueString()})
@@ -174,7 +174,7 @@ func (r *planResource) Delete(ctx context.Context, req resource.DeleteRequest, _
 // ImportState takes the repository string. The password (and any backend
 // environment) come from the configuration at the next apply, which
 // checks that the repository opens and records its id.
-func (r *planResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r *backupPlanResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	if err := ValidateRepository(req.ID); err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import id is the repository string, e.g. b2:homelab-backup:restic or /srv/restic: %s.", err))
 		return
@@ -186,8 +186,8 @@ func (r *planResource) ImportState(ctx context.Context, req resource.ImportState
 // apply makes sure the repository exists and opens with the configured
 // password, initializing it when allowed, and saves the plan. Secrets
 // live only in this call's memory and restic's environment.
-func (r *planResource) apply(ctx context.Context, cfg tfsdk.Config, planned tfsdk.Plan, out *tfsdk.State, private privatestate.Setter, diags *diag.Diagnostics, action string) {
-	var config, plan planModel
+func (r *backupPlanResource) apply(ctx context.Context, cfg tfsdk.Config, planned tfsdk.Plan, out *tfsdk.State, private privatestate.Setter, diags *diag.Diagnostics, action string) {
+	var config, plan backupPlanModel
 	diags.Append(cfg.Get(ctx, &config)...)
 	diags.Append(planned.Get(ctx, &plan)...)
 	if diags.HasError() {
@@ -265,7 +265,7 @@ func openOrInit(ctx context.Context, runner *restic.Runner, initialize bool) (st
 var errPassword = errors.New("password")
 
 // secrets resolves the password and the environment from a configuration.
-func (r *planResource) secrets(ctx context.Context, config planModel) (string, map[string]string, error) {
+func (r *backupPlanResource) secrets(ctx context.Context, config backupPlanModel) (string, map[string]string, error) {
 	env := stringMap(config.EnvironmentWO)
 	refs := stringMap(config.EnvironmentReferences)
 	password := config.PasswordWO.ValueString()
@@ -299,7 +299,7 @@ func (r *planResource) secrets(ctx context.Context, config planModel) (string, m
 // readRunner builds a runner from state for Read: references resolve,
 // write-only values are absent. A resolution failure leaves the password
 // empty (existence is still checked) and is returned for the warning.
-func (r *planResource) readRunner(ctx context.Context, state planModel) (*restic.Runner, error) {
+func (r *backupPlanResource) readRunner(ctx context.Context, state backupPlanModel) (*restic.Runner, error) {
 	state.PasswordWO = types.StringNull()
 	state.EnvironmentWO = types.MapNull(types.StringType)
 	runner := &restic.Runner{Binary: state.ResticBinary.ValueString(), Repository: state.Repository.ValueString()}

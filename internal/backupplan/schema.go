@@ -21,13 +21,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/validators"
 )
 
 // DefaultBinary is restic_binary's default: restic from PATH.
 const DefaultBinary = "restic"
 
-func (r *planResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *backupPlanResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	keep := func(what string) schema.Int64Attribute {
 		return schema.Int64Attribute{
 			Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)},
@@ -50,12 +50,12 @@ func (r *planResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"name": schema.StringAttribute{
-				Required: true, Validators: []validator.String{funcString("a Backrest id", ValidateName, "Invalid Plan Name")},
+				Required: true, Validators: []validator.String{validators.String("Invalid Plan Name", "a Backrest id", ValidateName)},
 				MarkdownDescription: "Name of the plan: 1 to 50 letters, digits, `_`, `-` or `.`. It is the id of the Backrest plan and repo.",
 			},
 			"repository": schema.StringAttribute{
 				Required: true, PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{funcString("a restic repository", ValidateRepository, "Invalid Repository")},
+				Validators:          []validator.String{validators.String("Invalid Repository", "a restic repository", ValidateRepository)},
 				MarkdownDescription: "Any restic repository string (`/srv/restic`, `b2:bucket:path`, `s3:...`, `sftp:...`, `rest:...`), without credentials in it. Changing it replaces the plan.",
 			},
 			"password_wo": schema.StringAttribute{
@@ -69,12 +69,12 @@ func (r *planResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 				MarkdownDescription: "Bump to check the repository with a new `password_wo`; Terraform cannot see changes in write-only values.",
 			},
 			"password_reference": schema.StringAttribute{
-				Optional: true, Validators: []validator.String{funcString("a 1Password reference", checkReference, "Invalid 1Password Reference")},
+				Optional: true, Validators: []validator.String{validators.Reference()},
 				MarkdownDescription: "The repository password as a 1Password reference (`op://<vault>/<item>[/<section>]/<field>`), resolved at every apply and refresh.",
 			},
 			"environment_wo": schema.MapAttribute{
 				Optional: true, WriteOnly: true, Sensitive: true, ElementType: types.StringType,
-				Validators:          []validator.Map{mapvalidator.KeysAre(funcString("an environment variable name", checkEnvName, "Invalid Environment Variable"))},
+				Validators:          []validator.Map{mapvalidator.KeysAre(validators.String("Invalid Environment Variable", "an environment variable name", checkEnvName))},
 				MarkdownDescription: "Backend credentials and settings for restic by variable name (e.g. `B2_ACCOUNT_ID`, `AWS_SECRET_ACCESS_KEY`), write-only: passed to restic's environment at apply, never stored.",
 			},
 			"environment_wo_version": schema.Int64Attribute{
@@ -84,35 +84,35 @@ func (r *planResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			"environment_references": schema.MapAttribute{
 				Optional: true, ElementType: types.StringType,
 				Validators: []validator.Map{
-					mapvalidator.KeysAre(funcString("an environment variable name", checkEnvName, "Invalid Environment Variable")),
-					mapvalidator.ValueStringsAre(funcString("a 1Password reference", checkReference, "Invalid 1Password Reference")),
+					mapvalidator.KeysAre(validators.String("Invalid Environment Variable", "an environment variable name", checkEnvName)),
+					mapvalidator.ValueStringsAre(validators.Reference()),
 				},
 				MarkdownDescription: "Backend variables as 1Password references, resolved at every apply and refresh. Names may not repeat those of `environment_wo`.",
 			},
 			"paths": schema.SetAttribute{
 				Required: true, ElementType: types.StringType,
 				Validators: []validator.Set{setvalidator.SizeAtLeast(1),
-					setvalidator.ValueStringsAre(funcString("an absolute path", checkPath, "Invalid Backup Path"))},
+					setvalidator.ValueStringsAre(validators.String("Invalid Backup Path", "an absolute path", checkPath))},
 				MarkdownDescription: "Absolute paths to back up, e.g. `concat(homelab_service.jellyfin.backup.paths, ...)`. They are cleaned, de-duplicated and sorted in every rendering.",
 			},
 			"excludes": schema.SetAttribute{
 				Optional: true, ElementType: types.StringType,
-				Validators:          []validator.Set{setvalidator.ValueStringsAre(funcString("an exclude pattern", checkExclude, "Invalid Exclude Pattern"))},
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(validators.String("Invalid Exclude Pattern", "an exclude pattern", checkExclude))},
 				MarkdownDescription: "restic exclude patterns (`--exclude`), sorted and de-duplicated in every rendering.",
 			},
 			"tags": schema.SetAttribute{
 				Optional: true, ElementType: types.StringType,
-				Validators:          []validator.Set{setvalidator.ValueStringsAre(funcString("a tag", ValidateTag, "Invalid Tag"))},
+				Validators:          []validator.Set{setvalidator.ValueStringsAre(validators.String("Invalid Tag", "a tag", ValidateTag))},
 				MarkdownDescription: "Tags of the snapshots (`--tag`); `forget_command` only touches snapshots carrying all of them.",
 			},
 			"host": schema.StringAttribute{
 				Optional:            true,
-				Validators:          []validator.String{funcString("a host name", checkHost, "Invalid Host")},
+				Validators:          []validator.String{validators.String("Invalid Host", "a host name", checkHost)},
 				MarkdownDescription: "Host name recorded in the snapshots (`--host`) and used to select them in `forget_command`. Default: restic uses the machine's host name.",
 			},
 			"schedule": schema.StringAttribute{
 				Optional:            true,
-				Validators:          []validator.String{funcString("a 5-field cron schedule", ValidateCron, "Invalid Schedule")},
+				Validators:          []validator.String{validators.String("Invalid Schedule", "a 5-field cron schedule", ValidateCron)},
 				MarkdownDescription: "When Backrest runs the backup: a 5-field cron schedule (`minute hour day-of-month month day-of-week`, with `*`, ranges, `*/n` steps, lists and `JAN`/`MON` names; day of week 0-6, 0 is Sunday), e.g. `0 3 * * *`. Null disables Backrest's schedule.",
 			},
 			"retention": schema.SingleNestedAttribute{
@@ -158,11 +158,6 @@ func (r *planResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			},
 		},
 	}
-}
-
-func checkReference(s string) error {
-	_, err := secrets.ParseReference(s)
-	return err
 }
 
 func checkPath(s string) error {

@@ -7,36 +7,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/restic"
 )
 
 var errHost = errors.New("the host must be a non-empty name without commas or surrounding whitespace")
-
-// stringCheck adapts a func(string) error to an attribute validator whose
-// error names the attribute (or the element of a set or map).
-type stringCheck struct {
-	desc    string
-	summary string
-	check   func(string) error
-}
-
-func funcString(desc string, check func(string) error, summary string) validator.String {
-	return stringCheck{desc: desc, summary: summary, check: check}
-}
-
-func (v stringCheck) Description(context.Context) string         { return "must be " + v.desc }
-func (v stringCheck) MarkdownDescription(context.Context) string { return "must be " + v.desc }
-
-func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := v.check(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, v.summary, err.Error())
-	}
-}
 
 func checkEnvName(name string) error {
 	if err := ValidateEnvName(name); err != nil {
@@ -51,8 +26,8 @@ func checkEnvName(name string) error {
 // ValidateConfig checks what single attributes cannot: one password
 // source, environment names from one source, a retention that keeps
 // something. Write-only values are only tested for presence, never shown.
-func (r *planResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m planModel
+func (r *backupPlanResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m backupPlanModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -8,7 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-type secretModel struct {
+type bootstrapSecretModel struct {
 	ID              types.String             `tfsdk:"id"`
 	Name            types.String             `tfsdk:"name"`
 	Namespace       types.String             `tfsdk:"namespace"`
@@ -64,7 +64,7 @@ func keysList(keys []string) types.List {
 }
 
 // managedKeys is every key the configuration or plan manages.
-func (m *secretModel) managedKeys(ctx context.Context) ([]string, diag.Diagnostics) {
+func (m *bootstrapSecretModel) managedKeys(ctx context.Context) ([]string, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	wo, d := stringMap(ctx, m.DataWO)
 	diags.Append(d...)

@@ -20,20 +20,20 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure      = (*secretResource)(nil)
-	_ resource.ResourceWithModifyPlan     = (*secretResource)(nil)
-	_ resource.ResourceWithValidateConfig = (*secretResource)(nil)
-	_ resource.ResourceWithImportState    = (*secretResource)(nil)
+	_ resource.ResourceWithConfigure      = (*bootstrapSecretResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*bootstrapSecretResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*bootstrapSecretResource)(nil)
+	_ resource.ResourceWithImportState    = (*bootstrapSecretResource)(nil)
 )
 
-type secretResource struct {
+type bootstrapSecretResource struct {
 	providerdata.Base
 }
 
 // NewResource is the homelab_bootstrap_secret factory.
-func NewResource() resource.Resource { return &secretResource{} }
+func NewResource() resource.Resource { return &bootstrapSecretResource{} }
 
-func (r *secretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+func (r *bootstrapSecretResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_bootstrap_secret"
 }
 
@@ -63,11 +63,11 @@ func writePrivate(ctx context.Context, p privatestate.Setter, d privateData) dia
 
 // ModifyPlan shows the managed keys at plan time and schedules a write
 // when the last refresh found the data changed outside Terraform.
-func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+func (r *bootstrapSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var config, plan secretModel
+	var config, plan bootstrapSecretModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -87,7 +87,7 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 	if req.State.Raw.IsNull() {
 		plan.DataSHA256 = types.StringUnknown()
 	} else {
-		var state secretModel
+		var state bootstrapSecretModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		changed := readPrivate(ctx, req.Private).Drifted ||
 			!plan.Keys.Equal(state.Keys) || !plan.DataWOVersion.Equal(state.DataWOVersion) ||
@@ -113,12 +113,12 @@ func generateEqual(a, b map[string]generateModel) bool {
 	return true
 }
 
-func (r *secretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+func (r *bootstrapSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	r.write(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Creating")
 }
 
-func (r *secretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state secretModel
+func (r *bootstrapSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state bootstrapSecretModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -184,12 +184,12 @@ func reflectMap(prior types.Map, live map[string]string) types.Map {
 	return m
 }
 
-func (r *secretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+func (r *bootstrapSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.write(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Updating")
 }
 
-func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state secretModel
+func (r *bootstrapSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state bootstrapSecretModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -213,7 +213,7 @@ func (r *secretResource) Delete(ctx context.Context, req resource.DeleteRequest,
 }
 
 // ImportState takes "<namespace>/<name>".
-func (r *secretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+func (r *bootstrapSecretResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	ns, name, ok := strings.Cut(req.ID, "/")
 	if !ok || ns == "" || name == "" || strings.Contains(name, "/") {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q is not <namespace>/<name>, e.g. infisical/infisical-secrets.", req.ID))
@@ -226,8 +226,8 @@ func (r *secretResource) ImportState(ctx context.Context, req resource.ImportSta
 
 // write resolves every source and applies the Secret. Values live only in
 // this function's memory.
-func (r *secretResource) write(ctx context.Context, config tfsdk.Config, planned tfsdk.Plan, out *tfsdk.State, private privateState, diags *diag.Diagnostics, action string) {
-	var cfg, plan secretModel
+func (r *bootstrapSecretResource) write(ctx context.Context, config tfsdk.Config, planned tfsdk.Plan, out *tfsdk.State, private privateState, diags *diag.Diagnostics, action string) {
+	var cfg, plan bootstrapSecretModel
 	diags.Append(config.Get(ctx, &cfg)...)
 	diags.Append(planned.Get(ctx, &plan)...)
 	if diags.HasError() {
@@ -283,7 +283,7 @@ func (r *secretResource) write(ctx context.Context, config tfsdk.Config, planned
 // values gathers the Secret's data: write-only values from the
 // configuration, references resolved now, and generated values kept from
 // the cluster or made for keys it lacks.
-func (r *secretResource) values(ctx context.Context, cfg secretModel, live map[string][]byte) (map[string][]byte, error) {
+func (r *bootstrapSecretResource) values(ctx context.Context, cfg bootstrapSecretModel, live map[string][]byte) (map[string][]byte, error) {
 	data := map[string][]byte{}
 	wo, d := stringMap(ctx, cfg.DataWO)
 	if d.HasError() {

@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -16,9 +17,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/validators"
 )
 
-func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *bootstrapSecretResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Kubernetes Secret for bootstrapping a cluster whose values never touch state, plan, logs or git. " +
@@ -52,7 +55,8 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "Bump to send `data_wo` again; Terraform cannot see changes in write-only values.",
 			},
 			"references": schema.MapAttribute{
-				Optional: true, ElementType: types.StringType,
+				Validators: []validator.Map{mapvalidator.ValueStringsAre(validators.Reference())},
+				Optional:   true, ElementType: types.StringType,
 				MarkdownDescription: "1Password references (`op://<vault>/<item>[/<section>]/<field>`) by key, resolved at every apply.",
 			},
 			"generate": schema.MapNestedAttribute{

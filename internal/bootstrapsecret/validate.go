@@ -5,16 +5,13 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
 )
 
 // ValidateConfig checks at plan time what can be checked without the
-// cluster: every key valid and from one source, every reference well
-// formed. Write-only values are never part of a message.
-func (r *secretResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m secretModel
+// cluster: every key valid and from one source (the schema checks each
+// reference). Write-only values are never part of a message.
+func (r *bootstrapSecretResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m bootstrapSecretModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || m.DataWO.IsUnknown() || m.References.IsUnknown() {
 		return
@@ -32,14 +29,6 @@ func (r *secretResource) ValidateConfig(ctx context.Context, req resource.Valida
 	}
 	if _, err := sources(sortedKeys(wo), sortedKeys(refs), sortedKeys(m.Generate)); err != nil {
 		resp.Diagnostics.AddError("Key In Two Sources", err.Error())
-	}
-	for _, k := range sortedKeys(refs) {
-		if v, ok := m.References.Elements()[k].(types.String); !ok || v.IsUnknown() {
-			continue
-		}
-		if _, err := secrets.ParseReference(refs[k]); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("references").AtMapKey(k), "Invalid 1Password Reference", err.Error())
-		}
 	}
 	if len(wo) > 0 && m.DataWOVersion.IsNull() {
 		resp.Diagnostics.AddAttributeWarning(path.Root("data_wo_version"), "Missing data_wo_version",

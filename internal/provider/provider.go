@@ -315,6 +315,6 @@ func (p *homelabProvider) DataSources(_ context.Context) []func() datasource.Dat
 // EphemeralResources are listed in alphabetical order of their type names.
 func (p *homelabProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
-		ephemeralsecret.New,
+		ephemeralsecret.NewEphemeralResource,
 	}
 }

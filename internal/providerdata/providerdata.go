@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
@@ -188,7 +189,8 @@ func (d *Data) TunnelID(own string) (string, diag.Diagnostics) {
 	return d.Cloudflare.TunnelID, diags
 }
 
-// Base is embedded by resources and data sources to receive Data.
+// Base is embedded by resources to receive Data; DataSourceBase and
+// EphemeralBase do the same for data sources and ephemeral resources.
 type Base struct {
 	Data *Data
 }
@@ -206,6 +208,16 @@ type DataSourceBase struct {
 
 // Configure stores the provider data.
 func (b *DataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	b.Data, resp.Diagnostics = from(req.ProviderData)
+}
+
+// EphemeralBase is Base for ephemeral resources.
+type EphemeralBase struct {
+	Data *Data
+}
+
+// Configure stores the provider data.
+func (b *EphemeralBase) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
 	b.Data, resp.Diagnostics = from(req.ProviderData)
 }
 

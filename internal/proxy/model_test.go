@@ -98,19 +98,6 @@ func TestAccessSettingsObjectRoundTrip(t *testing.T) {
 
 func TestHelpers(t *testing.T) {
 	t.Parallel()
-	if got := compactStrings([]string{"a", "a", "b", "c", "c"}); !reflect.DeepEqual(got, []string{"a", "b", "c"}) {
-		t.Errorf("compactStrings = %v", got)
-	}
-	for _, ok := range []string{"24h", "30m", "1h30m"} {
-		if err := validateDuration(ok); err != nil {
-			t.Errorf("validateDuration(%q) = %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"", "1 day", "-1h", "0s", "24"} {
-		if validateDuration(bad) == nil {
-			t.Errorf("validateDuration(%q) accepted it", bad)
-		}
-	}
 	if tunnelOf("F70FF985-a4ef.cfargotunnel.com") != "f70ff985-a4ef" || tunnelOf("nas.example.net") != "" {
 		t.Error("tunnelOf misread a CNAME target")
 	}

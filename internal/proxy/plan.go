@@ -172,7 +172,7 @@ func (r *proxyResource) plannedAccess(ctx context.Context, config proxyModel, re
 		a.Emails = append([]string(nil), r.Data.AllowedEmails...)
 	}
 	sort.Strings(a.Emails)
-	a.Emails = compactStrings(a.Emails)
+	a.Emails = slices.Compact(a.Emails)
 	if a.Enabled && len(a.Emails) == 0 {
 		resp.Diagnostics.AddAttributeError(path.Root("access").AtName("allowed_emails"), "Access Without Allowed E-mails",
 			"Access is enabled for this proxy but no e-mail address may pass it, so nobody could reach the service. "+
@@ -182,24 +182,14 @@ func (r *proxyResource) plannedAccess(ctx context.Context, config proxyModel, re
 	return a, true
 }
 
-func compactStrings(sorted []string) []string {
-	out := sorted[:0]
-	for i, s := range sorted {
-		if i == 0 || s != sorted[i-1] {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// carry keeps a computed id from state, or plans it as unknown when the
-// object has to be recreated or repaired.
 // samePolicySettings reports whether two access settings call for the same
 // shared policy.
 func samePolicySettings(a, b accessSettings) bool {
 	return a.SessionDuration == b.SessionDuration && slices.Equal(a.Emails, b.Emails)
 }
 
+// carry keeps a computed id from state, or plans it as unknown when the
+// object has to be recreated or repaired.
 func carry(v types.String, repair bool) types.String {
 	if repair || v.IsNull() || v.ValueString() == "" {
 		return types.StringUnknown()

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/validators"
 )
 
@@ -35,7 +36,7 @@ func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"name": schema.StringAttribute{
 				Optional: true, Computed: true,
 				Validators: []validator.String{
-					labelValidator(),
+					validators.String("Invalid Proxy Name", "a DNS label", ingress.ValidateLabel),
 					stringvalidator.ExactlyOneOf(path.MatchRoot("name"), path.MatchRoot("hostname")),
 				},
 				MarkdownDescription: "Service name; the hostname becomes `<name>-<host_prefix>.<domain>` (or `<name>.<domain>` " +
@@ -43,18 +44,18 @@ func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			},
 			"hostname": schema.StringAttribute{
 				Optional: true, Computed: true,
-				Validators:          []validator.String{hostnameValidator()},
+				Validators:          []validator.String{validators.String("Invalid Hostname", "a lowercase fully qualified hostname", ingress.ValidateHostname)},
 				MarkdownDescription: "Explicit public hostname (FQDN), instead of `name`. Changing it replaces the resource.",
 			},
 			"service": schema.StringAttribute{
 				Required:   true,
-				Validators: []validator.String{serviceValidator()},
+				Validators: []validator.String{validators.String("Invalid Service", "a cloudflared origin service", checkService)},
 				MarkdownDescription: "Origin cloudflared connects to: `http://`, `https://`, `ssh://`, `tcp://`, `rdp://`, `smb://` " +
 					"URLs with an optional port (1-65535), `unix:/path`, `unix+tls:/path`, `http_status:NNN`, `hello_world` or `bastion`.",
 			},
 			"path": schema.StringAttribute{
 				Optional:            true,
-				Validators:          []validator.String{pathValidator()},
+				Validators:          []validator.String{validators.String("Invalid Path", "a regular expression", ingress.ValidatePath)},
 				MarkdownDescription: "Regular expression on the request path. Rules with a path are placed before the rule of the same hostname without one.",
 			},
 			"tunnel_id": schema.StringAttribute{
@@ -87,7 +88,7 @@ func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 					},
 					"session_duration": schema.StringAttribute{
 						Optional: true, Computed: true,
-						Validators:          []validator.String{durationValidator()},
+						Validators:          []validator.String{validators.Duration("Invalid Session Duration")},
 						MarkdownDescription: "How long an Access session lasts, e.g. `24h` or `30m`. Default `24h`.",
 					},
 				},
@@ -115,4 +116,9 @@ func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			},
 		},
 	}
+}
+
+func checkService(s string) error {
+	_, err := ingress.ParseService(s)
+	return err
 }
