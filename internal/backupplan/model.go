@@ -1,7 +1,8 @@
 package backupplan
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -54,15 +55,6 @@ func retentionOf(o types.Object) (r Retention, known bool) {
 	return r, true
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // setStrings reads a set of strings; known is false while the set or an
 // element is unknown.
 func setStrings(s types.Set) (out []string, known bool) {
@@ -79,22 +71,6 @@ func setStrings(s types.Set) (out []string, known bool) {
 		}
 	}
 	return out, true
-}
-
-// stringMap reads a map of strings; unknown or null values read as "".
-func stringMap(m types.Map) map[string]string {
-	out := map[string]string{}
-	if m.IsNull() || m.IsUnknown() {
-		return out
-	}
-	for k, v := range m.Elements() {
-		if s, ok := v.(types.String); ok && !s.IsUnknown() && !s.IsNull() {
-			out[k] = s.ValueString()
-		} else {
-			out[k] = ""
-		}
-	}
-	return out
 }
 
 func knownString(v types.String) bool { return !v.IsUnknown() }
@@ -146,7 +122,7 @@ func (m backupPlanModel) envNames() ([]string, bool) {
 	if m.EnvironmentWO.IsUnknown() || m.EnvironmentReferences.IsUnknown() {
 		return nil, false
 	}
-	names := append(sortedKeys(m.EnvironmentWO.Elements()), sortedKeys(m.EnvironmentReferences.Elements())...)
+	names := append(slices.Sorted(maps.Keys(m.EnvironmentWO.Elements())), slices.Sorted(maps.Keys(m.EnvironmentReferences.Elements()))...)
 	return sortedUnique(names), true
 }
 

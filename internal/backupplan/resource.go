@@ -17,6 +17,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/restic"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
 var (
@@ -266,8 +267,8 @@ var errPassword = errors.New("password")
 
 // secrets resolves the password and the environment from a configuration.
 func (r *backupPlanResource) secrets(ctx context.Context, config backupPlanModel) (string, map[string]string, error) {
-	env := stringMap(config.EnvironmentWO)
-	refs := stringMap(config.EnvironmentReferences)
+	env := tfvalue.StringMap(config.EnvironmentWO)
+	refs := tfvalue.StringMap(config.EnvironmentReferences)
 	password := config.PasswordWO.ValueString()
 	if config.PasswordReference.IsNull() && len(refs) == 0 {
 		return password, env, nil

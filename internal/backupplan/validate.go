@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -46,7 +48,7 @@ func (r *backupPlanResource) ValidateConfig(ctx context.Context, req resource.Va
 	}
 	if !m.EnvironmentWO.IsNull() && !m.EnvironmentWO.IsUnknown() && !m.EnvironmentReferences.IsNull() && !m.EnvironmentReferences.IsUnknown() {
 		refs := m.EnvironmentReferences.Elements()
-		for _, k := range sortedKeys(m.EnvironmentWO.Elements()) {
+		for _, k := range slices.Sorted(maps.Keys(m.EnvironmentWO.Elements())) {
 			if _, ok := refs[k]; ok {
 				resp.Diagnostics.AddAttributeError(path.Root("environment_references").AtMapKey(k), "Environment Variable In Two Sources",
 					fmt.Sprintf("%s is set in both environment_wo and environment_references; set each variable in one of them.", k))

@@ -2,9 +2,10 @@ package bootstrapsecret
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -29,33 +30,6 @@ type generateModel struct {
 	Encoding types.String `tfsdk:"encoding"`
 }
 
-// stringMap reads a map of strings. Keys are always known; a value not
-// known yet (an ephemeral value at plan time) reads as "" and is reported
-// in unknown.
-func stringMap(_ context.Context, m types.Map) (map[string]string, diag.Diagnostics) {
-	out := map[string]string{}
-	if m.IsNull() || m.IsUnknown() {
-		return out, nil
-	}
-	for k, v := range m.Elements() {
-		if s, ok := v.(types.String); ok && !s.IsUnknown() && !s.IsNull() {
-			out[k] = s.ValueString()
-		} else {
-			out[k] = ""
-		}
-	}
-	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func keysList(keys []string) types.List {
 	sorted := append([]string{}, keys...)
 	sort.Strings(sorted)
@@ -64,13 +38,10 @@ func keysList(keys []string) types.List {
 }
 
 // managedKeys is every key the configuration or plan manages.
-func (m *bootstrapSecretModel) managedKeys(ctx context.Context) ([]string, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	wo, d := stringMap(ctx, m.DataWO)
-	diags.Append(d...)
-	refs, d := stringMap(ctx, m.References)
-	diags.Append(d...)
-	keys := append(append(sortedKeys(wo), sortedKeys(refs)...), sortedKeys(m.Generate)...)
-	sort.Strings(keys)
-	return keys, diags
+func (m *bootstrapSecretModel) managedKeys() []string {
+	keys := slices.Collect(maps.Keys(m.DataWO.Elements()))
+	keys = slices.AppendSeq(keys, maps.Keys(m.References.Elements()))
+	keys = slices.AppendSeq(keys, maps.Keys(m.Generate))
+	slices.Sort(keys)
+	return keys
 }

@@ -3,6 +3,8 @@ package bootstrapsecret
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
 var (
@@ -80,9 +83,7 @@ func (r *bootstrapSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	if config.DataWO.IsUnknown() || config.References.IsUnknown() {
 		plan.Keys = types.ListUnknown(types.StringType)
 	} else {
-		keys, diags := config.managedKeys(ctx)
-		resp.Diagnostics.Append(diags...)
-		plan.Keys = keysList(keys)
+		plan.Keys = keysList(config.managedKeys())
 	}
 	if req.State.Raw.IsNull() {
 		plan.DataSHA256 = types.StringUnknown()
@@ -149,7 +150,7 @@ func (r *bootstrapSecretResource) Read(ctx context.Context, req resource.ReadReq
 		}
 		managed = list
 		if importing {
-			managed = sortedKeys(live.Data)
+			managed = slices.Sorted(maps.Keys(live.Data))
 		}
 	}
 	hash := dataHash(live.Data, managed)
@@ -260,18 +261,15 @@ func (r *bootstrapSecretResource) write(ctx context.Context, config tfsdk.Config
 		fail(err)
 		return
 	}
-	labels, d := stringMap(ctx, plan.Labels)
-	diags.Append(d...)
-	annotations, d := stringMap(ctx, plan.Annotations)
-	diags.Append(d...)
 	written, err := kc.ApplySecret(ctx, kube.SecretSpec{
-		Namespace: ns, Name: name, Type: plan.Type.ValueString(), Labels: labels, Annotations: annotations, Data: data,
+		Namespace: ns, Name: name, Type: plan.Type.ValueString(),
+		Labels: tfvalue.StringMap(plan.Labels), Annotations: tfvalue.StringMap(plan.Annotations), Data: data,
 	})
 	if err != nil {
 		fail(err)
 		return
 	}
-	managed := sortedKeys(data)
+	managed := slices.Sorted(maps.Keys(data))
 	plan.ID = types.StringValue(object)
 	plan.Keys = keysList(presentKeys(written.Data, managed))
 	plan.DataSHA256 = types.StringValue(dataHash(written.Data, managed))
@@ -285,18 +283,10 @@ func (r *bootstrapSecretResource) write(ctx context.Context, config tfsdk.Config
 // the cluster or made for keys it lacks.
 func (r *bootstrapSecretResource) values(ctx context.Context, cfg bootstrapSecretModel, live map[string][]byte) (map[string][]byte, error) {
 	data := map[string][]byte{}
-	wo, d := stringMap(ctx, cfg.DataWO)
-	if d.HasError() {
-		return nil, fmt.Errorf("reading data_wo")
-	}
-	for k, v := range wo {
+	for k, v := range tfvalue.StringMap(cfg.DataWO) {
 		data[k] = []byte(v)
 	}
-	refs, d := stringMap(ctx, cfg.References)
-	if d.HasError() {
-		return nil, fmt.Errorf("reading references")
-	}
-	if len(refs) > 0 {
+	if refs := tfvalue.StringMap(cfg.References); len(refs) > 0 {
 		resolver, diags := r.Data.SecretResolver()
 		if diags.HasError() {
 			return nil, fmt.Errorf("%s: %s", diags[0].Summary(), diags[0].Detail())
@@ -309,7 +299,7 @@ func (r *bootstrapSecretResource) values(ctx context.Context, cfg bootstrapSecre
 			data[k] = []byte(v)
 		}
 	}
-	keys := sortedKeys(cfg.Generate)
+	keys := slices.Sorted(maps.Keys(cfg.Generate))
 	sort.Strings(keys)
 	for _, k := range keys {
 		if v, ok := live[k]; ok && len(v) > 0 {

@@ -2,9 +2,13 @@ package bootstrapsecret
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
 // ValidateConfig checks at plan time what can be checked without the
@@ -16,18 +20,15 @@ func (r *bootstrapSecretResource) ValidateConfig(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() || m.DataWO.IsUnknown() || m.References.IsUnknown() {
 		return
 	}
-	wo, diags := stringMap(ctx, m.DataWO)
-	resp.Diagnostics.Append(diags...)
-	refs, diags := stringMap(ctx, m.References)
-	resp.Diagnostics.Append(diags...)
-	for attr, keys := range map[string][]string{"data_wo": sortedKeys(wo), "references": sortedKeys(refs), "generate": sortedKeys(m.Generate)} {
+	wo, refs := tfvalue.StringMap(m.DataWO), tfvalue.StringMap(m.References)
+	for attr, keys := range map[string][]string{"data_wo": slices.Sorted(maps.Keys(wo)), "references": slices.Sorted(maps.Keys(refs)), "generate": slices.Sorted(maps.Keys(m.Generate))} {
 		for _, k := range keys {
 			if err := validateKey(k); err != nil {
 				resp.Diagnostics.AddAttributeError(path.Root(attr).AtMapKey(k), "Invalid Secret Key", err.Error())
 			}
 		}
 	}
-	if _, err := sources(sortedKeys(wo), sortedKeys(refs), sortedKeys(m.Generate)); err != nil {
+	if _, err := sources(slices.Sorted(maps.Keys(wo)), slices.Sorted(maps.Keys(refs)), slices.Sorted(maps.Keys(m.Generate))); err != nil {
 		resp.Diagnostics.AddError("Key In Two Sources", err.Error())
 	}
 	if len(wo) > 0 && m.DataWOVersion.IsNull() {

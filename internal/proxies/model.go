@@ -2,6 +2,8 @@ package proxies
 
 import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
 type proxiesModel struct {
@@ -27,21 +29,14 @@ func proxyModelFrom(p Published) proxyModel {
 	m := proxyModel{
 		Hostname:            types.StringValue(p.Hostname),
 		Service:             types.StringValue(p.Service),
-		Path:                nullIfEmpty(p.Path),
+		Path:                tfvalue.StringOrNull(p.Path),
 		Port:                types.Int64Null(),
-		DNSRecordID:         nullIfEmpty(p.DNSRecordID),
-		AccessApplicationID: nullIfEmpty(p.AccessApplicationID),
+		DNSRecordID:         tfvalue.StringOrNull(p.DNSRecordID),
+		AccessApplicationID: tfvalue.StringOrNull(p.AccessApplicationID),
 		Protected:           types.BoolValue(p.Protected),
 	}
 	if p.Port > 0 {
 		m.Port = types.Int64Value(int64(p.Port))
 	}
 	return m
-}
-
-func nullIfEmpty(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }

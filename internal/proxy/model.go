@@ -133,11 +133,3 @@ func portOf(service types.String) types.Int64 {
 	}
 	return types.Int64Value(int64(port))
 }
-
-// stringOrNull maps "" to null, as Terraform expects for unset values.
-func stringOrNull(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}

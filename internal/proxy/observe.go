@@ -13,6 +13,7 @@ import (
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
 // observation says which of the three objects exist and which drifted.
@@ -107,10 +108,10 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 	m.Hostname = types.StringValue(hostname)
 	m.ID = m.Hostname
 	if m.Name.IsNull() || m.Name.ValueString() == "" {
-		m.Name = stringOrNull(r.Data.NameFor(hostname))
+		m.Name = tfvalue.StringOrNull(r.Data.NameFor(hostname))
 	}
 	if m.TunnelID.IsNull() || m.TunnelID.ValueString() == "" {
-		m.TunnelID = stringOrNull(r.Data.Cloudflare.TunnelID)
+		m.TunnelID = tfvalue.StringOrNull(r.Data.Cloudflare.TunnelID)
 	}
 
 	// Ingress rule.
@@ -129,7 +130,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 		if ok {
 			seen.rule = true
 			m.Service = types.StringValue(rule.Service)
-			m.Path = stringOrNull(rule.Path)
+			m.Path = tfvalue.StringOrNull(rule.Path)
 			m.OriginRequest = originRequestFrom(rule.OriginRequest, prior.OriginRequest != nil)
 		} else {
 			m.Service = types.StringNull()

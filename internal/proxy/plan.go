@@ -13,6 +13,7 @@ import (
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
 // ModifyPlan derives the hostname, tunnel, port and effective Access
@@ -47,7 +48,7 @@ func (r *proxyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		plan.Hostname = config.Hostname
 		plan.Name = types.StringUnknown()
 		if !config.Hostname.IsUnknown() {
-			plan.Name = stringOrNull(d.NameFor(config.Hostname.ValueString()))
+			plan.Name = tfvalue.StringOrNull(d.NameFor(config.Hostname.ValueString()))
 		}
 	case config.Name.IsUnknown():
 		plan.Hostname = types.StringUnknown()

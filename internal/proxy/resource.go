@@ -15,6 +15,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
 var (
@@ -207,8 +208,8 @@ func (r *proxyResource) apply(ctx context.Context, plan proxyModel, state *proxy
 			appID, policyID = state.AccessApplicationID.ValueString(), state.AccessPolicyID.ValueString()
 		}
 		appID, policyID, err := ensureAccess(ctx, cf, hostname, appID, policyID, access)
-		result.AccessPolicyID = stringOrNull(policyID)
-		result.AccessApplicationID = stringOrNull(appID)
+		result.AccessPolicyID = tfvalue.StringOrNull(policyID)
+		result.AccessApplicationID = tfvalue.StringOrNull(appID)
 		if err != nil {
 			fail("Access application", err)
 			return result, diags

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
 var (
@@ -406,8 +408,8 @@ func (r *serviceResource) write(ctx context.Context, action string, config tfsdk
 	if err != nil {
 		health, sync := "no health", "no sync status"
 		if last != nil {
-			health = orDefault(nestedString(last.Object, "status", "health", "status"), health)
-			sync = orDefault(nestedString(last.Object, "status", "sync", "status"), sync)
+			health = cmp.Or(nestedString(last.Object, "status", "health", "status"), health)
+			sync = cmp.Or(nestedString(last.Object, "status", "sync", "status"), sync)
 		}
 		diags.AddError(fmt.Sprintf("Error Waiting For Service %s To Become Healthy", object), fmt.Sprintf(
 			"The Application was applied, but after %s (wait_for.timeout) ArgoCD reports %s and %s. Check it in ArgoCD "+
@@ -466,8 +468,8 @@ func observe(m *serviceModel, live *unstructured.Unstructured) {
 		return
 	}
 	m.UID = types.StringValue(string(live.GetUID()))
-	m.SyncStatus = optionalString(nestedString(live.Object, "status", "sync", "status"))
-	m.HealthStatus = optionalString(nestedString(live.Object, "status", "health", "status"))
+	m.SyncStatus = tfvalue.StringOrNull(nestedString(live.Object, "status", "sync", "status"))
+	m.HealthStatus = tfvalue.StringOrNull(nestedString(live.Object, "status", "health", "status"))
 }
 
 func hasFinalizer(live *unstructured.Unstructured) bool {
@@ -484,25 +486,11 @@ func nestedString(obj map[string]any, fields ...string) string {
 	return v
 }
 
-func optionalString(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // fromLive fills an imported state from the Application in the cluster.
 // Helm values are not imported: the cluster cannot tell the sensitive
 // ones apart, and none may reach state; the first apply writes them.
 func fromLive(ctx context.Context, m *serviceModel, obj map[string]any) {
-	str := func(fields ...string) types.String { return optionalString(nestedString(obj, fields...)) }
+	str := func(fields ...string) types.String { return tfvalue.StringOrNull(nestedString(obj, fields...)) }
 	m.Namespace = str("spec", "destination", "namespace")
 	m.Project = str("spec", "project")
 	m.Component = str("metadata", "labels", LabelComponent)
@@ -540,8 +528,8 @@ func fromLive(ctx context.Context, m *serviceModel, obj map[string]any) {
 		for _, item := range list {
 			im, _ := item.(map[string]any)
 			ig := ignoreDiffModel{
-				Group: types.StringValue(nestedString(im, "group")), Kind: optionalString(nestedString(im, "kind")),
-				Name: optionalString(nestedString(im, "name")), Namespace: optionalString(nestedString(im, "namespace")),
+				Group: types.StringValue(nestedString(im, "group")), Kind: tfvalue.StringOrNull(nestedString(im, "kind")),
+				Name: tfvalue.StringOrNull(nestedString(im, "name")), Namespace: tfvalue.StringOrNull(nestedString(im, "namespace")),
 				JSONPointers: types.ListNull(types.StringType), JQPathExpressions: types.ListNull(types.StringType),
 			}
 			if v, ok, _ := unstructured.NestedStringSlice(im, "jsonPointers"); ok {
