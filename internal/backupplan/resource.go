@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/restic"
@@ -194,7 +195,7 @@ func (r *backupPlanResource) apply(ctx context.Context, cfg tfsdk.Config, planne
 	if diags.HasError() {
 		return
 	}
-	summary := fmt.Sprintf("Error %s Backup Plan %s", action, plan.Name.ValueString())
+	summary := diagnostics.Summary(action, "Backup Plan", plan.Name.ValueString())
 	names, _ := config.envNames()
 	spec, known, d := plan.spec(names)
 	if diags.Append(d...); diags.HasError() {
@@ -277,8 +278,8 @@ func (r *backupPlanResource) secrets(ctx context.Context, config backupPlanModel
 		return "", nil, errors.New("the provider is not configured")
 	}
 	resolver, d := r.Data.SecretResolver()
-	if d.HasError() {
-		return "", nil, fmt.Errorf("%s: %s", d[0].Summary(), d[0].Detail())
+	if err := diagnostics.Err(d); err != nil {
+		return "", nil, err
 	}
 	if !config.PasswordReference.IsNull() {
 		v, err := resolver.Resolve(ctx, config.PasswordReference.ValueString())

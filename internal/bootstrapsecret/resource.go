@@ -135,8 +135,8 @@ func (r *bootstrapSecretResource) Read(ctx context.Context, req resource.ReadReq
 		return
 	}
 	if live == nil {
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Bootstrap Secret %s/%s Removed From State", ns, name),
-			"The Secret was deleted outside Terraform. The next apply creates it again, with new generated values.")
+		resp.Diagnostics.Append(diagnostics.RemovedFromState("Bootstrap Secret", ns+"/"+name,
+			"The Secret was deleted outside Terraform. The next apply creates it again, with new generated values."))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -288,8 +288,8 @@ func (r *bootstrapSecretResource) values(ctx context.Context, cfg bootstrapSecre
 	}
 	if refs := tfvalue.StringMap(cfg.References); len(refs) > 0 {
 		resolver, diags := r.Data.SecretResolver()
-		if diags.HasError() {
-			return nil, fmt.Errorf("%s: %s", diags[0].Summary(), diags[0].Detail())
+		if err := diagnostics.Err(diags); err != nil {
+			return nil, err
 		}
 		resolved, err := secrets.ResolveAll(ctx, resolver, refs)
 		if err != nil {

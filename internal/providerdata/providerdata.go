@@ -78,7 +78,7 @@ func (d *Data) KubeClient() (*kube.Client, diag.Diagnostics) {
 		d.kubeClient, d.kubeClientErr = kube.New(settings)
 	})
 	if d.kubeClientErr != nil {
-		diags.AddError("Error Configuring Kubernetes Client", d.kubeClientErr.Error())
+		diags.Append(diagnostics.APIFailure("Configuring", "Kubernetes", "Client", d.kubeClientErr))
 	}
 	return d.kubeClient, diags
 }
@@ -160,7 +160,7 @@ func (d *Data) CloudflareClient() (*cloudflare.Client, diag.Diagnostics) {
 		})
 	})
 	if d.cloudflareClientErr != nil {
-		diags.AddError("Error Creating Cloudflare Client", d.cloudflareClientErr.Error())
+		diags.Append(diagnostics.APIFailure("Creating", "Cloudflare", "Client", d.cloudflareClientErr))
 	}
 	return d.cloudflareClient, diags
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
@@ -38,7 +39,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 			fmt.Sprintf("The %s was deleted outside Terraform. The next apply creates it again.", what))
 	}
 	fail := func(object string, err error) {
-		diags.AddError(fmt.Sprintf("Error Reading Proxy %s", hostname), fmt.Sprintf("%s: %s", object, err))
+		diags.Append(diagnostics.APIFailure("Reading", "Proxy", hostname, fmt.Errorf("%s: %w", object, err)))
 	}
 
 	// DNS record.

@@ -80,15 +80,14 @@ func (r *proxyResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 
 	// Tunnel.
 	if config.TunnelID.IsNull() {
-		switch {
-		case d.Cloudflare.TunnelID != "":
-			plan.TunnelID = types.StringValue(d.Cloudflare.TunnelID)
-		case d.Unknown:
+		if d.Cloudflare.TunnelID == "" && d.Unknown {
 			plan.TunnelID = types.StringUnknown()
-		default:
-			resp.Diagnostics.AddAttributeError(path.Root("tunnel_id"), "Missing Tunnel ID",
-				"No tunnel carries this proxy. Set tunnel_id on the proxy, or cloudflare.tunnel_id in the provider block, "+
-					"or the CLOUDFLARE_TUNNEL_ID environment variable.")
+		} else {
+			id, diags := d.TunnelID("")
+			for _, diagnostic := range diags {
+				resp.Diagnostics.Append(diag.WithPath(path.Root("tunnel_id"), diagnostic))
+			}
+			plan.TunnelID = types.StringValue(id)
 		}
 	}
 

@@ -60,8 +60,8 @@ func (r *proxyResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	if !found.any() {
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Proxy %s Removed From State", state.Hostname.ValueString()),
-			"Its DNS record, ingress rule and Access application were all deleted outside Terraform. The next apply creates them again.")
+		resp.Diagnostics.Append(diagnostics.RemovedFromState("Proxy", state.Hostname.ValueString(),
+			"Its DNS record, ingress rule and Access application were all deleted outside Terraform. The next apply creates them again."))
 		resp.State.RemoveResource(ctx)
 		return
 	}

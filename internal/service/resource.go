@@ -226,16 +226,16 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	var missingCRD *kube.CRDMissingError
 	switch {
 	case errors.As(err, &missingCRD):
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Service %s Removed From State", object),
-			fmt.Sprintf("The cluster no longer serves ArgoCD Applications (%s), so the Application is gone. The next apply creates it again once ArgoCD is installed.", kube.ApplicationCRD))
+		resp.Diagnostics.Append(diagnostics.RemovedFromState("Service", object,
+			fmt.Sprintf("The cluster no longer serves ArgoCD Applications (%s), so the Application is gone. The next apply creates it again once ArgoCD is installed.", kube.ApplicationCRD)))
 		resp.State.RemoveResource(ctx)
 		return
 	case err != nil:
 		resp.Diagnostics.Append(diagnostics.APIFailure("Reading", "Service", object, err))
 		return
 	case live == nil:
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Service %s Removed From State", object),
-			"The Application was deleted outside Terraform. The next apply creates it again.")
+		resp.Diagnostics.Append(diagnostics.RemovedFromState("Service", object,
+			"The Application was deleted outside Terraform. The next apply creates it again."))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -245,7 +245,7 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	priv := readPrivate(ctx, req.Private)
 	s, err := state.spec(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Error Reading Service %s", object), err.Error())
+		resp.Diagnostics.Append(diagnostics.Failure("Reading", "Service", object, err.Error()))
 		return
 	}
 	_, desired := manifestFor(s, priv.SensitivePaths)
@@ -305,11 +305,11 @@ func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest
 		return
 	}
 	if err != nil {
-		resp.Diagnostics.AddError(fmt.Sprintf("Error Deleting Service %s", object), fmt.Sprintf(
+		resp.Diagnostics.Append(diagnostics.Failure("Deleting", "Service", object, fmt.Sprintf(
 			"The Application still exists after %s (wait_for.timeout): it carries %s, and ArgoCD's controller removes it only after deleting "+
 				"the service's resources. Check that ArgoCD is running and can delete them (argocd app get %s), destroy services before ArgoCD "+
 				"(they depend on its Helm release), or raise wait_for.timeout. Set cascade_delete = false to delete only the Application.",
-			timeout, ResourcesFinalizer, object))
+			timeout, ResourcesFinalizer, object)))
 	}
 }
 
@@ -338,7 +338,7 @@ func (r *serviceResource) write(ctx context.Context, action string, config tfsdk
 	}
 	ns, name := plan.ArgoNamespace.ValueString(), plan.Name.ValueString()
 	object := ns + "/" + name
-	summary := fmt.Sprintf("Error %s Service %s", action, object)
+	summary := diagnostics.Summary(action, "Service", object)
 	s, err := plan.spec(ctx)
 	if err != nil {
 		diags.AddError(summary, err.Error())

@@ -43,8 +43,8 @@ func (d *tunnelDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		return
 	}
 	if t.Deleted {
-		resp.Diagnostics.AddError("Error Reading Tunnel "+tunnelID,
-			"The tunnel "+t.Name+" was deleted. Create a tunnel, or set tunnel_id to a live one.")
+		resp.Diagnostics.Append(diagnostics.Failure("Reading", "Tunnel", tunnelID,
+			"The tunnel "+t.Name+" was deleted. Create a tunnel, or set tunnel_id to a live one."))
 		return
 	}
 	conns, err := cf.TunnelConnections(ctx, tunnelID)
