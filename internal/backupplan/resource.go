@@ -9,10 +9,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/apply"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
@@ -94,7 +94,7 @@ func (r *backupPlanResource) ModifyPlan(ctx context.Context, req resource.Modify
 }
 
 func (r *backupPlanResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Creating")
+	resp.Diagnostics.Append(r.apply(ctx, apply.Create(req, resp))...)
 }
 
 // Read checks that the repository still exists, and opens it when the
@@ -163,7 +163,7 @@ func (r *backupPlanResource) Read(ctx context.Context, req resource.ReadRequest,
 }
 
 func (r *backupPlanResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Updating")
+	resp.Diagnostics.Append(r.apply(ctx, apply.Update(req, resp))...)
 }
 
 // Delete forgets the plan. The repository and its snapshots stay.
@@ -188,14 +188,12 @@ func (r *backupPlanResource) ImportState(ctx context.Context, req resource.Impor
 // apply makes sure the repository exists and opens with the configured
 // password, initializing it when allowed, and saves the plan. Secrets
 // live only in this call's memory and restic's environment.
-func (r *backupPlanResource) apply(ctx context.Context, cfg tfsdk.Config, planned tfsdk.Plan, out *tfsdk.State, private privatestate.Setter, diags *diag.Diagnostics, action string) {
+func (r *backupPlanResource) apply(ctx context.Context, req apply.Request) (diags diag.Diagnostics) {
 	var config, plan backupPlanModel
-	diags.Append(cfg.Get(ctx, &config)...)
-	diags.Append(planned.Get(ctx, &plan)...)
-	if diags.HasError() {
+	if diags = req.Get(ctx, &config, &plan); diags.HasError() {
 		return
 	}
-	summary := diagnostics.Summary(action, "Backup Plan", plan.Name.ValueString())
+	summary := diagnostics.Summary(req.Action, "Backup Plan", plan.Name.ValueString())
 	names, _ := config.envNames()
 	spec, known, d := plan.spec(names)
 	if diags.Append(d...); diags.HasError() {
@@ -245,8 +243,9 @@ func (r *backupPlanResource) apply(ctx context.Context, cfg tfsdk.Config, planne
 	plan.setRendered(spec)
 	plan.PasswordWO = types.StringNull() // write-only: never stored
 	plan.EnvironmentWO = types.MapNull(types.StringType)
-	diags.Append(out.Set(ctx, &plan)...)
-	diags.Append(privatestate.Write(ctx, private, privateKey, privateData{})...)
+	diags.Append(req.State.Set(ctx, &plan)...)
+	diags.Append(privatestate.Write(ctx, req.Private, privateKey, privateData{})...)
+	return
 }
 
 // openOrInit opens the repository, creating it first when it is missing

@@ -11,9 +11,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/apply"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
@@ -48,11 +48,6 @@ type privateData struct {
 }
 
 const privateKey = "secret"
-
-type privateState interface {
-	privatestate.Getter
-	privatestate.Setter
-}
 
 func readPrivate(ctx context.Context, p privatestate.Getter) privateData {
 	var out privateData
@@ -115,7 +110,7 @@ func generateEqual(a, b map[string]generateModel) bool {
 }
 
 func (r *bootstrapSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Creating")
+	resp.Diagnostics.Append(r.apply(ctx, apply.Create(req, resp))...)
 }
 
 func (r *bootstrapSecretResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -186,7 +181,7 @@ func reflectMap(prior types.Map, live map[string]string) types.Map {
 }
 
 func (r *bootstrapSecretResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.write(ctx, req.Config, req.Plan, &resp.State, resp.Private, &resp.Diagnostics, "Updating")
+	resp.Diagnostics.Append(r.apply(ctx, apply.Update(req, resp))...)
 }
 
 func (r *bootstrapSecretResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -225,18 +220,16 @@ func (r *bootstrapSecretResource) ImportState(ctx context.Context, req resource.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 }
 
-// write resolves every source and applies the Secret. Values live only in
+// apply resolves every source and applies the Secret. Values live only in
 // this function's memory.
-func (r *bootstrapSecretResource) write(ctx context.Context, config tfsdk.Config, planned tfsdk.Plan, out *tfsdk.State, private privateState, diags *diag.Diagnostics, action string) {
+func (r *bootstrapSecretResource) apply(ctx context.Context, req apply.Request) (diags diag.Diagnostics) {
 	var cfg, plan bootstrapSecretModel
-	diags.Append(config.Get(ctx, &cfg)...)
-	diags.Append(planned.Get(ctx, &plan)...)
-	if diags.HasError() {
+	if diags = req.Get(ctx, &cfg, &plan); diags.HasError() {
 		return
 	}
 	ns, name := plan.Namespace.ValueString(), plan.Name.ValueString()
 	object := ns + "/" + name
-	fail := func(err error) { diags.Append(diagnostics.APIFailure(action, "Bootstrap Secret", object, err)) }
+	fail := func(err error) { diags.Append(diagnostics.APIFailure(req.Action, "Bootstrap Secret", object, err)) }
 	kc, d := r.Data.KubeClient()
 	if diags.Append(d...); diags.HasError() {
 		return
@@ -274,8 +267,9 @@ func (r *bootstrapSecretResource) write(ctx context.Context, config tfsdk.Config
 	plan.Keys = keysList(presentKeys(written.Data, managed))
 	plan.DataSHA256 = types.StringValue(dataHash(written.Data, managed))
 	plan.DataWO = types.MapNull(types.StringType) // write-only: never stored
-	diags.Append(out.Set(ctx, &plan)...)
-	diags.Append(writePrivate(ctx, private, privateData{Managed: managed})...)
+	diags.Append(req.State.Set(ctx, &plan)...)
+	diags.Append(writePrivate(ctx, req.Private, privateData{Managed: managed})...)
+	return
 }
 
 // values gathers the Secret's data: write-only values from the

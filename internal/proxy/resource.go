@@ -8,12 +8,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/apply"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
-	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
@@ -36,12 +35,7 @@ func (r *proxyResource) Metadata(_ context.Context, req resource.MetadataRequest
 }
 
 func (r *proxyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan proxyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(r.applyAndSave(ctx, plan, nil, &resp.State, resp.Private)...)
+	resp.Diagnostics.Append(r.apply(ctx, apply.Create(req, resp))...)
 }
 
 func (r *proxyResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -70,13 +64,7 @@ func (r *proxyResource) Read(ctx context.Context, req resource.ReadRequest, resp
 }
 
 func (r *proxyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state proxyModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(r.applyAndSave(ctx, plan, &state, &resp.State, resp.Private)...)
+	resp.Diagnostics.Append(r.apply(ctx, apply.Update(req, resp))...)
 }
 
 func (r *proxyResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -146,24 +134,36 @@ func (r *proxyResource) ImportState(ctx context.Context, req resource.ImportStat
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("hostname"), hostname)...)
 }
 
-// applyAndSave applies the plan and saves the result, also on error, so
-// that the next apply repairs what exists instead of creating it twice.
-func (r *proxyResource) applyAndSave(ctx context.Context, plan proxyModel, state *proxyModel, out *tfsdk.State, private privatestate.Setter) diag.Diagnostics {
-	result, diags := r.apply(ctx, plan, state)
-	diags.Append(out.Set(ctx, &result)...)
-	diags.Append(writeRepairs(ctx, private, repairs{})...)
+// apply converges the proxy on the plan and saves the result, also on
+// error, so that the next apply repairs what exists instead of creating it
+// twice.
+func (r *proxyResource) apply(ctx context.Context, req apply.Request) diag.Diagnostics {
+	var plan, prior proxyModel
+	diags := req.Get(ctx, nil, &plan)
+	updating, d := req.GetPrior(ctx, &prior)
+	if diags.Append(d...); diags.HasError() {
+		return diags
+	}
+	var state *proxyModel
+	if updating {
+		state = &prior
+	}
+	result, d := r.converge(ctx, plan, state)
+	diags.Append(d...)
+	diags.Append(req.State.Set(ctx, &result)...)
+	diags.Append(writeRepairs(ctx, req.Private, repairs{})...)
 	return diags
 }
 
-// apply converges the three Cloudflare objects on the plan. Access comes
+// converge converges the three Cloudflare objects on the plan. Access comes
 // first and DNS last, so a new hostname never resolves before Access
 // guards it. The result holds every id known so far, also on failure.
-func (r *proxyResource) apply(ctx context.Context, plan proxyModel, state *proxyModel) (result proxyModel, diags diag.Diagnostics) {
+func (r *proxyResource) converge(ctx context.Context, plan proxyModel, state *proxyModel) (result proxyModel, diags diag.Diagnostics) {
 	result = plan
 	hostname := plan.Hostname.ValueString()
-	action := "Creating"
+	action := apply.Creating
 	if state != nil {
-		action = "Updating"
+		action = apply.Updating
 	}
 	fail := func(object string, err error) {
 		diags.Append(diagnostics.APIFailure(action, "Proxy", hostname, fmt.Errorf("%s: %w", object, err)))

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/apply"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
@@ -207,7 +208,7 @@ func (r *serviceResource) hostnameFor(name string) (string, bool) {
 }
 
 func (r *serviceResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, "Creating", req.Config, req.Plan, nil, privateData{}, &resp.State, resp.Private, &resp.Diagnostics)
+	resp.Diagnostics.Append(r.apply(ctx, apply.Create(req, resp))...)
 }
 
 func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -262,12 +263,7 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 }
 
 func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var state serviceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	r.write(ctx, "Updating", req.Config, req.Plan, &state, readPrivate(ctx, req.Private), &resp.State, resp.Private, &resp.Diagnostics)
+	resp.Diagnostics.Append(r.apply(ctx, apply.Update(req, resp))...)
 }
 
 func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -325,20 +321,24 @@ func (r *serviceResource) ImportState(ctx context.Context, req resource.ImportSt
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
 }
 
-// write applies the Application for Create and Update. Sensitive values
-// live only in this function's memory and the request to the cluster.
-func (r *serviceResource) write(ctx context.Context, action string, config tfsdk.Config, planned tfsdk.Plan, state *serviceModel,
-	priv privateData, out *tfsdk.State, private privatestate.Setter, diags *diag.Diagnostics,
-) {
-	var cfg, plan serviceModel
-	diags.Append(config.Get(ctx, &cfg)...)
-	diags.Append(planned.Get(ctx, &plan)...)
-	if diags.HasError() {
+// apply applies the Application for Create and Update, then waits for it
+// when wait_for asks. Sensitive values live only in this function's memory
+// and the request to the cluster.
+func (r *serviceResource) apply(ctx context.Context, req apply.Request) (diags diag.Diagnostics) {
+	var cfg, plan, prior serviceModel
+	diags = req.Get(ctx, &cfg, &plan)
+	updating, d := req.GetPrior(ctx, &prior)
+	if diags.Append(d...); diags.HasError() {
 		return
+	}
+	var state *serviceModel
+	priv := privateData{}
+	if updating {
+		state, priv = &prior, readPrivate(ctx, req.PriorPrivate)
 	}
 	ns, name := plan.ArgoNamespace.ValueString(), plan.Name.ValueString()
 	object := ns + "/" + name
-	summary := diagnostics.Summary(action, "Service", object)
+	summary := diagnostics.Summary(req.Action, "Service", object)
 	s, err := plan.spec(ctx)
 	if err != nil {
 		diags.AddError(summary, err.Error())
@@ -349,7 +349,7 @@ func (r *serviceResource) write(ctx context.Context, action string, config tfsdk
 		return
 	}
 	healthy, timeout := plan.waitSettings(ctx)
-	if !r.awaitCRD(ctx, kc, ns, timeout, summary, diags) {
+	if !r.awaitCRD(ctx, kc, ns, timeout, summary, &diags) {
 		return
 	}
 
@@ -374,7 +374,7 @@ func (r *serviceResource) write(ctx context.Context, action string, config tfsdk
 	}
 	applied, err := kc.ApplyApplication(ctx, &unstructured.Unstructured{Object: s.object(values)})
 	if err != nil {
-		r.applyFailure(err, s, timeout, summary, diags)
+		r.applyFailure(err, s, timeout, summary, &diags)
 		return
 	}
 	paths := leafPaths(sensitive)
@@ -391,19 +391,27 @@ func (r *serviceResource) write(ctx context.Context, action string, config tfsdk
 	}
 	plan.ID = types.StringValue(object)
 	observe(&plan, applied)
-	diags.Append(out.Set(ctx, &plan)...)
-	diags.Append(privatestate.Write(ctx, private, privateKey, next)...)
+	diags.Append(req.State.Set(ctx, &plan)...)
+	diags.Append(privatestate.Write(ctx, req.Private, privateKey, next)...)
 	if diags.HasError() || !healthy {
 		return
 	}
+	diags.Append(r.waitHealthy(ctx, kc, &plan, timeout, req.State)...)
+	return
+}
 
+// waitHealthy waits until ArgoCD reports the applied Application healthy,
+// saving the status it last saw to out.
+func (r *serviceResource) waitHealthy(ctx context.Context, kc *kube.Client, plan *serviceModel, timeout time.Duration, out *tfsdk.State) (diags diag.Diagnostics) {
+	ns, name := plan.ArgoNamespace.ValueString(), plan.Name.ValueString()
+	object := ns + "/" + name
 	tflog.Info(ctx, "waiting for the Application to become healthy", map[string]any{"application": object, "timeout": timeout.String()})
 	last, err := kc.WaitForApplication(ctx, ns, name, HealthPollInterval, timeout, func(o *unstructured.Unstructured) bool {
 		return o != nil && nestedString(o.Object, "status", "health", "status") == "Healthy"
 	})
 	if last != nil {
-		observe(&plan, last)
-		diags.Append(out.Set(ctx, &plan)...)
+		observe(plan, last)
+		diags.Append(out.Set(ctx, plan)...)
 	}
 	if err != nil {
 		health, sync := "no health", "no sync status"
@@ -416,6 +424,7 @@ func (r *serviceResource) write(ctx context.Context, action string, config tfsdk
 				"(argocd app get %s): a failing sync, a chart that cannot be fetched, pods that do not start. Raise wait_for.timeout "+
 				"for slow services, or set wait_for.healthy = false to not wait.", timeout, health, sync, object))
 	}
+	return diags
 }
 
 // awaitCRD makes sure the cluster serves Applications, waiting for the
