@@ -58,41 +58,6 @@ func lockRepository(repo string) func() {
 	return mu.(*sync.Mutex).Unlock
 }
 
-// ModifyPlan shows the rendered commands and JSON at plan time and plans
-// an update when the last refresh found the repository missing (its id
-// null in state) or unopened.
-func (r *backupPlanResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return // destroy: nothing to plan, backups are never deleted
-	}
-	var config, plan backupPlanModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.ID = plan.Repository
-	plan.RepositoryID = types.StringUnknown()
-	if !req.State.Raw.IsNull() {
-		var state backupPlanModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		var priv privateData
-		privatestate.Read(ctx, req.Private, privateKey, &priv)
-		if !state.RepositoryID.IsNull() && !priv.Unopened && plan.Repository.Equal(state.Repository) {
-			plan.RepositoryID = state.RepositoryID
-		}
-	}
-	names, namesKnown := config.envNames()
-	spec, known, diags := plan.spec(names)
-	resp.Diagnostics.Append(diags...)
-	if known && namesKnown && !diags.HasError() {
-		plan.setRendered(spec)
-	} else {
-		plan.setRenderedUnknown()
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
 func (r *backupPlanResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	resp.Diagnostics.Append(r.apply(ctx, apply.Create(req, resp))...)
 }

@@ -1,14 +1,8 @@
 package backupplan
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/restic"
 )
@@ -23,43 +17,4 @@ func checkEnvName(name string) error {
 		return fmt.Errorf("%s is set by the provider from password_wo, password_reference and repository; it cannot be set here", name)
 	}
 	return nil
-}
-
-// ValidateConfig checks what single attributes cannot: one password
-// source, environment names from one source, a retention that keeps
-// something. Write-only values are only tested for presence, never shown.
-func (r *backupPlanResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m backupPlanModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	switch {
-	case !m.PasswordWO.IsNull() && !m.PasswordReference.IsNull():
-		resp.Diagnostics.AddAttributeError(path.Root("password_reference"), "Conflicting Password Sources",
-			"Both password_wo and password_reference are set. Set exactly one: password_wo for a value from a variable or an ephemeral resource, password_reference for a 1Password reference.")
-	case m.PasswordWO.IsNull() && m.PasswordReference.IsNull():
-		resp.Diagnostics.AddAttributeError(path.Root("password_wo"), "Missing Repository Password",
-			"Set password_wo or password_reference: restic never opens or creates a repository without a password.")
-	}
-	if !m.PasswordWO.IsNull() && m.PasswordWOVersion.IsNull() {
-		resp.Diagnostics.AddAttributeWarning(path.Root("password_wo_version"), "Missing password_wo_version",
-			"password_wo is write-only, so Terraform cannot see when it changes. Set password_wo_version and bump it when the password changes.")
-	}
-	if !m.EnvironmentWO.IsNull() && !m.EnvironmentWO.IsUnknown() && !m.EnvironmentReferences.IsNull() && !m.EnvironmentReferences.IsUnknown() {
-		refs := m.EnvironmentReferences.Elements()
-		for _, k := range slices.Sorted(maps.Keys(m.EnvironmentWO.Elements())) {
-			if _, ok := refs[k]; ok {
-				resp.Diagnostics.AddAttributeError(path.Root("environment_references").AtMapKey(k), "Environment Variable In Two Sources",
-					fmt.Sprintf("%s is set in both environment_wo and environment_references; set each variable in one of them.", k))
-			}
-		}
-	}
-	if !m.Retention.IsNull() && !m.Retention.IsUnknown() {
-		ret, known := retentionOf(m.Retention)
-		if known && ret.Empty() {
-			resp.Diagnostics.AddAttributeError(path.Root("retention"), "Retention Keeps Nothing",
-				"The retention sets no keep_* count, so forget would have no policy. Set at least one of keep_last, keep_hourly, keep_daily, keep_weekly, keep_monthly and keep_yearly, or leave retention out to keep every snapshot.")
-		}
-	}
 }

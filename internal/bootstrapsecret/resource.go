@@ -59,56 +59,6 @@ func writePrivate(ctx context.Context, p privatestate.Setter, d privateData) dia
 	return privatestate.Write(ctx, p, privateKey, d)
 }
 
-// ModifyPlan shows the managed keys at plan time and schedules a write
-// when the last refresh found the data changed outside Terraform.
-func (r *bootstrapSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() {
-		return
-	}
-	var config, plan bootstrapSecretModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.ID = types.StringValue(plan.Namespace.ValueString() + "/" + plan.Name.ValueString())
-	if plan.Namespace.IsUnknown() || plan.Name.IsUnknown() {
-		plan.ID = types.StringUnknown()
-	}
-	if config.DataWO.IsUnknown() || config.References.IsUnknown() {
-		plan.Keys = types.ListUnknown(types.StringType)
-	} else {
-		plan.Keys = keysList(config.managedKeys())
-	}
-	if req.State.Raw.IsNull() {
-		plan.DataSHA256 = types.StringUnknown()
-	} else {
-		var state bootstrapSecretModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		changed := readPrivate(ctx, req.Private).Drifted ||
-			!plan.Keys.Equal(state.Keys) || !plan.DataWOVersion.Equal(state.DataWOVersion) ||
-			!plan.References.Equal(state.References) || !generateEqual(plan.Generate, state.Generate)
-		plan.DataSHA256 = state.DataSHA256
-		if changed {
-			plan.DataSHA256 = types.StringUnknown()
-		}
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-func generateEqual(a, b map[string]generateModel) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		w, ok := b[k]
-		if !ok || !v.Length.Equal(w.Length) || !v.Encoding.Equal(w.Encoding) {
-			return false
-		}
-	}
-	return true
-}
-
 func (r *bootstrapSecretResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	resp.Diagnostics.Append(r.apply(ctx, apply.Create(req, resp))...)
 }

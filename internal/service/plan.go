@@ -1,0 +1,156 @@
+package service
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// ValidateConfig checks what single attributes cannot: exactly one source.
+func (r *serviceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var helm, git types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("helm"), &helm)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("git"), &git)...)
+	if resp.Diagnostics.HasError() || helm.IsUnknown() || git.IsUnknown() {
+		return
+	}
+	switch {
+	case helm.IsNull() && git.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("helm"), "Missing Service Source",
+			"Set exactly one of helm (a chart: helm = { repo_url, chart, version }) or git (a path in a repository: git = { repo_url, path }).")
+	case !helm.IsNull() && !git.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("git"), "Conflicting Service Sources",
+			"helm and git are both set, but an Application has one source. Keep helm for a chart from a Helm repository, or git for a path in a git repository, and remove the other.")
+	}
+}
+
+// sensitiveConfigured reports whether the configuration sets
+// sensitive_values_wo (an unknown value counts as set).
+func sensitiveConfigured(m *serviceModel) bool {
+	return m.Helm != nil && !m.Helm.SensitiveValuesWO.IsNull()
+}
+
+// resend decides whether this apply sends sensitive_values_wo from the
+// configuration, or keeps the sensitive values already in the cluster: it
+// sends at create, when sensitive_values_wo_version changes, when the last
+// refresh found the sensitive values changed in the cluster, and when
+// sensitive values are added or removed.
+func resend(state, config *serviceModel, priv privateData) bool {
+	if state == nil {
+		return true
+	}
+	if sensitiveConfigured(config) != (priv.AppliedHash != "") {
+		return true
+	}
+	if !sensitiveConfigured(config) {
+		return false
+	}
+	if state.Helm == nil || !state.Helm.SensitiveValuesWOVersion.Equal(config.Helm.SensitiveValuesWOVersion) {
+		return true
+	}
+	return state.SensitiveValuesSHA256.ValueString() != priv.AppliedHash
+}
+
+// placeholders is a tree with Redacted at each path.
+func placeholders(paths [][]string) map[string]any {
+	out := map[string]any{}
+	for _, p := range paths {
+		set(out, p, Redacted)
+	}
+	return out
+}
+
+// manifestFor renders the manifest of spec with the sensitive values at
+// paths redacted. Plan, apply and refresh all use it, so that they agree.
+func manifestFor(s appSpec, paths [][]string) (string, map[string]any) {
+	var values map[string]any
+	if s.Helm != nil {
+		values = deepMerge(s.Helm.Values, placeholders(paths))
+	}
+	obj := s.object(values)
+	return manifestYAML(obj), obj
+}
+
+// ModifyPlan computes at plan time, without the cluster, everything that
+// follows from the configuration: id, the proxy and backup objects, and
+// the manifest; it plans an update when the last refresh found sensitive
+// values changed in the cluster.
+func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var config, plan serviceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *serviceModel
+	if !req.State.Raw.IsNull() {
+		state = &serviceModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+	}
+	priv := readPrivate(ctx, req.Private)
+
+	plan.ID = types.StringUnknown()
+	if !plan.ArgoNamespace.IsUnknown() && !plan.Name.IsUnknown() {
+		plan.ID = types.StringValue(plan.ArgoNamespace.ValueString() + "/" + plan.Name.ValueString())
+	}
+	var d diag.Diagnostics
+	plan.Proxy, d = proxyObject(ctx, config.Proxy, plan.Name, r.hostnameFor)
+	resp.Diagnostics.Append(d...)
+	plan.Backup, d = backupObject(ctx, config.Backup)
+	resp.Diagnostics.Append(d...)
+	if plan.Helm != nil {
+		plan.Helm.SensitiveValuesWO = types.StringNull()
+	}
+
+	var paths [][]string
+	pathsKnown := true
+	switch {
+	case !sensitiveConfigured(&config):
+		plan.SensitiveValuesSHA256 = types.StringNull()
+	case resend(state, &config, priv):
+		plan.SensitiveValuesSHA256 = types.StringUnknown()
+		if config.Helm.SensitiveValuesWO.IsUnknown() {
+			pathsKnown = false
+		} else if values, err := parseValues(config.Helm.SensitiveValuesWO.ValueString(), true); err == nil {
+			paths = leafPaths(values)
+		}
+	default:
+		paths = priv.SensitivePaths
+		plan.SensitiveValuesSHA256 = state.SensitiveValuesSHA256
+	}
+	plan.Manifest = types.StringUnknown()
+	if pathsKnown && plan.known(ctx) {
+		if s, err := plan.spec(ctx); err == nil {
+			m, _ := manifestFor(s, paths)
+			plan.Manifest = types.StringValue(m)
+		}
+	}
+
+	plan.UID, plan.SyncStatus, plan.HealthStatus = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+	if state != nil {
+		plan.UID, plan.SyncStatus, plan.HealthStatus = state.UID, state.SyncStatus, state.HealthStatus
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	if state != nil && !resp.Plan.Raw.Equal(req.State.Raw) {
+		// Something is written: ArgoCD's view of it is news.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("sync_status"), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("health_status"), types.StringUnknown())...)
+	}
+}
+
+// hostnameFor derives a proxy's public hostname the way homelab_proxy does.
+func (r *serviceResource) hostnameFor(name string) (string, bool) {
+	if r.Data == nil || r.Data.Unknown {
+		return "", r.Data != nil && !r.Data.Unknown
+	}
+	if r.Data.Domain == "" {
+		return "", true
+	}
+	return r.Data.HostnameFor(name), true
+}
