@@ -19,6 +19,8 @@ import (
 	"github.com/cloudflare/cloudflare-go/v7/zones"
 	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare/gather"
 )
 
 // Defaults that keep a homelab well inside Cloudflare's 1,200 requests per
@@ -48,13 +50,13 @@ type Client struct {
 	sdk       *sdkClient
 	accountID string
 
-	// Bulk reads (cache.go) and coalesced writes (gather.go): tunnel
-	// configurations (batch.go), DNS record creations and deletions
+	// Bulk reads (cache.go) and coalesced writes (package gather): tunnel
+	// configurations (tunnelbatch.go), DNS record creations and deletions
 	// (dnsbatch.go).
 	cache        cache
-	tunnelWrites gatherers[tunnelMutation, TunnelConfig]
-	dnsCreates   gatherers[CNAME, DNSRecord]
-	dnsDeletes   gatherers[string, struct{}]
+	tunnelWrites gather.ByID[tunnelMutation, TunnelConfig]
+	dnsCreates   gather.ByID[CNAME, DNSRecord]
+	dnsDeletes   gather.ByID[string, struct{}]
 	gatherWindow time.Duration
 	policies     sharedPolicies // sharedpolicy.go
 
@@ -116,7 +118,7 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		sdk:          sdk,
 		accountID:    cfg.AccountID,
-		gatherWindow: gatherWindow(cfg.RequestsPerSecond),
+		gatherWindow: gather.Window(cfg.RequestsPerSecond),
 	}, nil
 }
 

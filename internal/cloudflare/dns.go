@@ -121,7 +121,7 @@ func (c *Client) ListDNSRecords(ctx context.Context, zoneID string, f DNSFilter)
 // CreateCNAME creates a proxied CNAME record, in one request with the
 // concurrent creations in the zone (dnsbatch.go).
 func (c *Client) CreateCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRecord, error) {
-	return c.dnsCreateBatch(zoneID).submit(ctx, r)
+	return c.dnsCreateBatch(zoneID).Submit(ctx, r)
 }
 
 // UpdateCNAME overwrites a record with a proxied CNAME.
@@ -138,7 +138,7 @@ func (c *Client) UpdateCNAME(ctx context.Context, zoneID, id string, r CNAME) (D
 // deletions in the zone (dnsbatch.go); a record already gone is not an
 // error.
 func (c *Client) DeleteDNSRecord(ctx context.Context, zoneID, id string) error {
-	_, err := c.dnsDeleteBatch(zoneID).submit(ctx, id)
+	_, err := c.dnsDeleteBatch(zoneID).Submit(ctx, id)
 	return err
 }
 

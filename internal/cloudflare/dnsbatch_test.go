@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare/gather"
 )
 
 const tunnelTarget = "tunnel.example.net"
@@ -76,11 +77,11 @@ func TestCreateCNAMEBatch(t *testing.T) {
 		within   time.Duration
 	}{
 		// Announced callers need not wait out the 5 s window.
-		{name: "alone, announced", records: 1, announce: true, window: maxGather, singles: 1, within: settle + time.Second},
-		{name: "alone, unannounced", records: 1, window: minGather, singles: 1, within: minGather + time.Second},
-		{name: "announced", records: 12, announce: true, window: maxGather, minBatch: 1, maxBatch: 1, within: 2 * time.Second},
+		{name: "alone, announced", records: 1, announce: true, window: gather.MaxWindow, singles: 1, within: gather.Settle + time.Second},
+		{name: "alone, unannounced", records: 1, window: gather.MinWindow, singles: 1, within: gather.MinWindow + time.Second},
+		{name: "announced", records: 12, announce: true, window: gather.MaxWindow, minBatch: 1, maxBatch: 1, within: 2 * time.Second},
 		// Beyond the limit, the rest goes out in a further batch.
-		{name: "over the limit", records: dnsBatchLimit + 50, window: minGather, minBatch: 2, maxBatch: 3, within: 10 * time.Second},
+		{name: "over the limit", records: dnsBatchLimit + 50, window: gather.MinWindow, minBatch: 2, maxBatch: 3, within: 10 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,7 +191,7 @@ func TestCreateCNAMECancelled(t *testing.T) {
 	t.Parallel()
 	sb := newSandbox(t)
 	c := sb.client(t, nil)
-	c.gatherWindow = maxGather
+	c.gatherWindow = gather.MaxWindow
 	ctx := testContext(t)
 	releaseGone := c.ExpectDNSCreate(sb.zone.ID)
 	gone, cancel := context.WithCancel(ctx)

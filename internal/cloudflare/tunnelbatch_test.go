@@ -151,10 +151,7 @@ func TestExpectTunnelUpdate(t *testing.T) {
 	if n := sb.count(keyPutConfig); n != 1 {
 		t.Errorf("%d PUTs, want 1 for the 4 announced callers", n)
 	}
-	g := c.tunnelBatch(sb.tunnel.ID)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.expected != 0 {
-		t.Errorf("%d announcements left, want 0", g.expected)
+	if n := c.tunnelBatch(sb.tunnel.ID).Announced(); n != 0 {
+		t.Errorf("%d announcements left, want 0", n)
 	}
 }
