@@ -119,8 +119,10 @@ func (c *Client) ListDNSRecords(ctx context.Context, zoneID string, f DNSFilter)
 }
 
 // CreateCNAME creates a proxied CNAME record, in one request with the
-// concurrent creations in the zone (dnsbatch.go).
+// concurrent creations in the zone (dnsbatch.go); an announced create
+// (BeginChange) has its announcement ended on return.
 func (c *Client) CreateCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRecord, error) {
+	defer c.wrote(ctx, batchKey{dnsCreates, zoneID})
 	return c.dnsCreateBatch(zoneID).Submit(ctx, r)
 }
 
@@ -136,8 +138,10 @@ func (c *Client) UpdateCNAME(ctx context.Context, zoneID, id string, r CNAME) (D
 
 // DeleteDNSRecord deletes a record, in one request with the concurrent
 // deletions in the zone (dnsbatch.go); a record already gone is not an
-// error.
+// error. An announced delete (BeginChange) has its announcement ended on
+// return.
 func (c *Client) DeleteDNSRecord(ctx context.Context, zoneID, id string) error {
+	defer c.wrote(ctx, batchKey{dnsDeletes, zoneID})
 	_, err := c.dnsDeleteBatch(zoneID).Submit(ctx, id)
 	return err
 }

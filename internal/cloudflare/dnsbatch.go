@@ -15,7 +15,7 @@ import (
 //
 // CreateCNAME and DeleteDNSRecord queue the operation on its zone's
 // gatherer (package gather), which waits for the callers that announced one
-// (ExpectDNSCreate, ExpectDNSDelete) or a bounded window, so that the
+// (BeginChange, change.go) or a bounded window, so that the
 // records of resources applied or destroyed together go out in one
 // POST /zones/{zone_id}/dns_records/batch. The API applies a batch all or
 // nothing and answers with the first error, so a rejected batch is sent
@@ -55,19 +55,6 @@ func (c *Client) dnsDeleteBatch(zoneID string) *gather.Gatherer[string, struct{}
 				func(err error) bool { return rejected(err) || IsNotFound(err) })
 		})
 	})
-}
-
-// ExpectDNSCreate announces that the caller is on its way to a CreateCNAME
-// in this zone, so a batch waits for it instead of going out without it.
-// release must be called when the caller's create has returned or will not
-// happen; calling it again does nothing.
-func (c *Client) ExpectDNSCreate(zoneID string) (release func()) {
-	return c.dnsCreateBatch(zoneID).Expect()
-}
-
-// ExpectDNSDelete is ExpectDNSCreate for a DeleteDNSRecord.
-func (c *Client) ExpectDNSDelete(zoneID string) (release func()) {
-	return c.dnsDeleteBatch(zoneID).Expect()
 }
 
 // sendBatch sends a batch with one request (all), or with the plain

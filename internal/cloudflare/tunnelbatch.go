@@ -15,7 +15,7 @@ import (
 // A tunnel's public hostnames live in one document that the API only
 // replaces whole. UpdateTunnelConfig queues the caller's mutation on the
 // tunnel's gatherer (package gather), which waits for the callers that announced
-// one (ExpectTunnelUpdate) or a bounded window. writeBatch then reads the
+// one (BeginChange, change.go) or a bounded window. writeBatch then reads the
 // document once (or reuses the one this client wrote or read a moment
 // ago), applies every queued mutation in arrival order and writes the
 // result with one PUT. Each caller gets its own answer: a mutation that
@@ -40,22 +40,15 @@ func (c *Client) tunnelBatch(tunnelID string) *gather.Gatherer[tunnelMutation, T
 	})
 }
 
-// ExpectTunnelUpdate announces that the caller is on its way to an
-// UpdateTunnelConfig of this tunnel (a resource apply that first writes
-// other objects), so a batch waits for it instead of going out without
-// it. release must be called when the caller's update has returned or
-// will not happen; calling it again does nothing.
-func (c *Client) ExpectTunnelUpdate(tunnelID string) (release func()) {
-	return c.tunnelBatch(tunnelID).Expect()
-}
-
 // UpdateTunnelConfig applies mutate to the tunnel's current document and
 // writes the result, merged with the concurrent updates of other callers
 // of this Client into as few PUTs as possible; no caller's change
 // overwrites another's. A mutate that returns changed=false needs no
 // write. mutate must be a pure function of the document: it may be called
-// again on another version of it when a batch is retried.
+// again on another version of it when a batch is retried. A caller that
+// announced the update (BeginChange) has its announcement ended on return.
 func (c *Client) UpdateTunnelConfig(ctx context.Context, tunnelID string, mutate func(document json.RawMessage) (json.RawMessage, bool, error)) (TunnelConfig, error) {
+	defer c.wrote(ctx, batchKey{tunnelUpdates, tunnelID})
 	if err := c.requireAccount(); err != nil {
 		return TunnelConfig{}, err
 	}
