@@ -192,16 +192,6 @@ func (c *Client) DeleteAccessPolicy(ctx context.Context, id string) error {
 	return err
 }
 
-// GetAccessApp reads an Access application.
-func (c *Client) GetAccessApp(ctx context.Context, id string) (AccessApp, error) {
-	if err := c.requireAccount(); err != nil {
-		return AccessApp{}, err
-	}
-	var env envelope[accessAppBody]
-	err := c.sdk.Execute(ctx, http.MethodGet, c.accountPath("access/apps/%s", id), nil, &env)
-	return appFrom(env.Result), wrap(err)
-}
-
 // ListAccessApps lists the account's Access applications.
 func (c *Client) ListAccessApps(ctx context.Context) ([]AccessApp, error) {
 	if err := c.requireAccount(); err != nil {

@@ -3,11 +3,8 @@ package cloudflare
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -213,9 +210,9 @@ func appID(a AccessApp) string       { return a.ID }
 func policyID(p AccessPolicy) string { return p.ID }
 
 // CachedDNSRecord returns a record of the zone from the zone's listing; a
-// record that is not there is a not-found error, as from GetDNSRecord.
+// record that is not there is a not-found error, as from a GET of the record.
 func (c *Client) CachedDNSRecord(ctx context.Context, zoneID, id string) (DNSRecord, error) {
-	items, err := c.cache.zone(zoneID).get(ctx, func(ctx context.Context) ([]DNSRecord, error) { return c.listZoneRecords(ctx, zoneID) }, recordID)
+	items, err := c.cachedZone(ctx, zoneID)
 	if err != nil {
 		return DNSRecord{}, err
 	}
@@ -225,16 +222,22 @@ func (c *Client) CachedDNSRecord(ctx context.Context, zoneID, id string) (DNSRec
 	return DNSRecord{}, notFound("zones/"+zoneID+"/dns_records", id)
 }
 
+func (c *Client) cachedZone(ctx context.Context, zoneID string) (map[string]DNSRecord, error) {
+	return c.cache.zone(zoneID).get(ctx, func(ctx context.Context) ([]DNSRecord, error) {
+		return c.ListDNSRecords(ctx, zoneID, DNSFilter{})
+	}, recordID)
+}
+
 // CachedDNSRecords returns the zone's records that match the filter, from
 // the zone's listing, ordered by id.
 func (c *Client) CachedDNSRecords(ctx context.Context, zoneID string, f DNSFilter) ([]DNSRecord, error) {
-	items, err := c.cache.zone(zoneID).get(ctx, func(ctx context.Context) ([]DNSRecord, error) { return c.listZoneRecords(ctx, zoneID) }, recordID)
+	items, err := c.cachedZone(ctx, zoneID)
 	if err != nil {
 		return nil, err
 	}
 	var out []DNSRecord
 	for _, r := range items {
-		if (f.Name == "" || strings.EqualFold(r.Name, strings.TrimSuffix(f.Name, "."))) && (f.Type == "" || strings.EqualFold(r.Type, f.Type)) {
+		if f.matches(r) {
 			out = append(out, r)
 		}
 	}
@@ -321,43 +324,4 @@ func sortedValues[T any](items map[string]T, id func(T) string) []T {
 	}
 	sort.Slice(out, func(i, j int) bool { return id(out[i]) < id(out[j]) })
 	return out
-}
-
-// listEnvelope is a collection response with the page count.
-type listEnvelope[T any] struct {
-	Result     []T `json:"result"`
-	ResultInfo struct {
-		TotalPages int `json:"total_pages"`
-	} `json:"result_info"`
-}
-
-// listAll walks a collection until a short page or the last page the API
-// announced, which saves the empty page after a full one.
-func listAll[T any](ctx context.Context, c *Client, path string, pageSize int, each func([]T)) error {
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	for page := 1; ; page++ {
-		var env listEnvelope[T]
-		p := fmt.Sprintf("%s%spage=%d&per_page=%d", path, sep, page, pageSize)
-		if err := c.sdk.Execute(ctx, http.MethodGet, p, nil, &env); err != nil {
-			return wrap(err)
-		}
-		each(env.Result)
-		if len(env.Result) < pageSize || (env.ResultInfo.TotalPages > 0 && page >= env.ResultInfo.TotalPages) {
-			return nil
-		}
-	}
-}
-
-// listZoneRecords lists every record of a zone.
-func (c *Client) listZoneRecords(ctx context.Context, zoneID string) ([]DNSRecord, error) {
-	var out []DNSRecord
-	err := listAll(ctx, c, "zones/"+url.PathEscape(zoneID)+"/dns_records", dnsPageSize, func(page []recordJSON) {
-		for i := range page {
-			out = append(out, page[i].record(zoneID))
-		}
-	})
-	return out, err
 }
