@@ -105,7 +105,8 @@ func (c *collection[T]) get(ctx context.Context, list func(context.Context) ([]T
 	}
 }
 
-// copy-on-write: readers hold the map they got without a lock.
+// put stores v as the object id; copy-on-write: readers hold the map they
+// got without a lock.
 func (c *collection[T]) put(id string, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -139,6 +140,34 @@ func (c *collection[T]) remove(id string) {
 	}
 }
 
+// wrote is the one way this client's requests reach the collection; every
+// write of a collection goes through it, with the id of the object the
+// request addressed ("" when it addressed none: a creation that failed, a
+// whole batch):
+//   - a request that succeeded stores v as the object id, or forgets id
+//     when v is nil (a deletion);
+//   - a not-found forgets id: the object is gone;
+//   - any other definite API answer (4xx) leaves the collection as it is;
+//   - a write whose outcome is unknown (5xx, 429 or a network error after
+//     the retries, or cancellation) drops the whole collection.
+func (c *collection[T]) wrote(id string, v *T, err error) {
+	switch {
+	case err == nil && v != nil:
+		c.put(id, *v)
+	case err == nil, id != "" && IsNotFound(err):
+		c.remove(id)
+	case !definite(err):
+		c.invalidate()
+	}
+}
+
+// definite reports an API answer that says what happened: any 4xx but a
+// 429, which outlived the retries and says nothing about the write.
+func definite(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 && apiErr.StatusCode != http.StatusTooManyRequests
+}
+
 // invalidate forgets the collection after a write whose outcome is unknown.
 func (c *collection[T]) invalidate() {
 	c.mu.Lock()
@@ -149,28 +178,18 @@ func (c *collection[T]) invalidate() {
 	}
 }
 
-// afterWrite keeps the collection right after a write: a definite API
-// answer (2xx or 4xx) leaves it to the caller's put/remove, anything else
-// drops it.
-func afterWrite[T any](c *collection[T], err error) {
-	if err == nil {
-		return
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 && apiErr.StatusCode != http.StatusTooManyRequests {
-		return
-	}
-	c.invalidate()
-}
-
 // cache holds the bulk-read collections of one Client.
 type cache struct {
 	mu       sync.Mutex
 	dns      map[string]*collection[DNSRecord] // by zone id
 	apps     collection[AccessApp]
 	policies collection[AccessPolicy]
-	tunnels  map[string]*collection[TunnelConfig] // by tunnel id; one item, key ""
+	tunnels  map[string]*collection[TunnelConfig] // by tunnel id; one item, key tunnelDoc
 }
+
+// tunnelDoc is the key of the one item of a tunnel's collection, its
+// configuration document.
+const tunnelDoc = ""
 
 func (k *cache) zone(zoneID string) *collection[DNSRecord] {
 	k.mu.Lock()
@@ -309,11 +328,11 @@ func (c *Client) cachedTunnelConfig(ctx context.Context, tunnelID string) (Tunne
 			return nil, err
 		}
 		return []TunnelConfig{cfg}, nil
-	}, func(TunnelConfig) string { return "" })
+	}, func(TunnelConfig) string { return tunnelDoc })
 	if err != nil {
 		return TunnelConfig{}, time.Time{}, err
 	}
-	cfg := items[""]
+	cfg := items[tunnelDoc]
 	return cfg, cfg.readAt, nil
 }
 

@@ -140,10 +140,10 @@ func (c *Client) announce(k batchKey) (release func()) {
 	}
 }
 
-// wrote ends the announcement of the caller's write to batch k, which has
+// endAnnouncement ends the announcement of the caller's write to batch k, which has
 // returned; the write methods defer it. A context without a change of
 // this client announced nothing.
-func (c *Client) wrote(ctx context.Context, k batchKey) {
+func (c *Client) endAnnouncement(ctx context.Context, k batchKey) {
 	if h, ok := ctx.Value(changeContextKey{}).(*ChangeHandle); ok && h.client == c {
 		h.end(k)
 	}

@@ -105,7 +105,7 @@ func (c *Client) ListDNSRecords(ctx context.Context, zoneID string, f DNSFilter)
 // concurrent creations in the zone (dnsbatch.go); an announced create
 // (BeginChange) has its announcement ended on return.
 func (c *Client) CreateCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRecord, error) {
-	defer c.wrote(ctx, batchKey{dnsCreates, zoneID})
+	defer c.endAnnouncement(ctx, batchKey{dnsCreates, zoneID})
 	return c.dnsCreateBatch(zoneID).Submit(ctx, r)
 }
 
@@ -113,10 +113,7 @@ func (c *Client) CreateCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRe
 func (c *Client) UpdateCNAME(ctx context.Context, zoneID, id string, r CNAME) (DNSRecord, error) {
 	var env recordEnvelope
 	_, err := c.sdk.DNS.Records.Update(ctx, id, dns.RecordUpdateParams{ZoneID: cf.F(zoneID), Body: r.param()}, option.WithResponseBodyInto(&env))
-	if err = wrap(err); IsNotFound(err) {
-		c.cache.zone(zoneID).remove(id)
-	}
-	return c.recordWritten(zoneID, &env.Result, err)
+	return c.recordWritten(zoneID, id, &env.Result, err)
 }
 
 // DeleteDNSRecord deletes a record, in one request with the concurrent
@@ -124,18 +121,22 @@ func (c *Client) UpdateCNAME(ctx context.Context, zoneID, id string, r CNAME) (D
 // error. An announced delete (BeginChange) has its announcement ended on
 // return.
 func (c *Client) DeleteDNSRecord(ctx context.Context, zoneID, id string) error {
-	defer c.wrote(ctx, batchKey{dnsDeletes, zoneID})
+	defer c.endAnnouncement(ctx, batchKey{dnsDeletes, zoneID})
 	_, err := c.dnsDeleteBatch(zoneID).Submit(ctx, id)
 	return err
 }
 
-// recordWritten keeps the zone's cached listing in step with a write.
-func (c *Client) recordWritten(zoneID string, res *recordJSON, err error) (DNSRecord, error) {
-	if err = wrap(err); err != nil {
-		afterWrite(c.cache.zone(zoneID), err)
+// recordWritten keeps the zone's cached listing in step with the answer
+// to a write of record id ("" for a creation).
+func (c *Client) recordWritten(zoneID, id string, res *recordJSON, err error) (DNSRecord, error) {
+	err = wrap(err)
+	r := res.record(zoneID)
+	if err == nil {
+		id = r.ID
+	}
+	c.cache.zone(zoneID).wrote(id, &r, err)
+	if err != nil {
 		return DNSRecord{}, err
 	}
-	r := res.record(zoneID)
-	c.cache.zone(zoneID).put(r.ID, r)
 	return r, nil
 }

@@ -103,11 +103,14 @@ func (c *Client) batchRecords(ctx context.Context, zoneID string, body dnsBatchB
 	var env envelope[dnsBatchResult]
 	err := wrap(c.sdk.Execute(ctx, http.MethodPost, zoneRecordsPath(zoneID)+"/batch", body, &env))
 	if err == nil && (len(env.Result.Deletes) != len(body.Deletes) || len(env.Result.Posts) != len(body.Posts)) {
-		// Not an API error: afterWrite drops the listing.
+		// Not an API error: the listing is dropped.
 		err = fmt.Errorf("the DNS batch answered %d deletes and %d creations for %d and %d",
 			len(env.Result.Deletes), len(env.Result.Posts), len(body.Deletes), len(body.Posts))
 	}
-	afterWrite(c.cache.zone(zoneID), err)
+	if err != nil {
+		// The batch as a whole addressed no one record.
+		c.cache.zone(zoneID).wrote("", nil, err)
+	}
 	return env.Result, err
 }
 
@@ -124,7 +127,7 @@ func (c *Client) postRecords(ctx context.Context, zoneID string, rs []CNAME) ([]
 	out := make([]DNSRecord, len(res.Posts))
 	for i := range res.Posts {
 		out[i] = res.Posts[i].record(zoneID)
-		c.cache.zone(zoneID).put(out[i].ID, out[i])
+		c.cache.zone(zoneID).wrote(out[i].ID, &out[i], nil)
 	}
 	return out, nil
 }
@@ -139,7 +142,7 @@ func (c *Client) deleteRecords(ctx context.Context, zoneID string, ids []string)
 		return nil, err
 	}
 	for _, id := range ids {
-		c.cache.zone(zoneID).remove(id)
+		c.cache.zone(zoneID).wrote(id, nil, nil)
 	}
 	return make([]struct{}, len(ids)), nil
 }
@@ -148,18 +151,17 @@ func (c *Client) deleteRecords(ctx context.Context, zoneID string, ids []string)
 func (c *Client) createCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRecord, error) {
 	var env recordEnvelope
 	err := c.sdk.Execute(ctx, http.MethodPost, zoneRecordsPath(zoneID), r.param(), &env)
-	return c.recordWritten(zoneID, &env.Result, err)
+	return c.recordWritten(zoneID, "", &env.Result, err)
 }
 
 // deleteRecord deletes one record with the plain endpoint; a record
 // already gone is not an error.
 func (c *Client) deleteRecord(ctx context.Context, zoneID, id string) error {
 	err := wrap(c.sdk.Execute(ctx, http.MethodDelete, zoneRecordsPath(zoneID)+"/"+url.PathEscape(id), nil, nil))
-	if err == nil || IsNotFound(err) {
-		c.cache.zone(zoneID).remove(id)
+	c.cache.zone(zoneID).wrote(id, nil, err)
+	if IsNotFound(err) {
 		return nil
 	}
-	afterWrite(c.cache.zone(zoneID), err)
 	return err
 }
 

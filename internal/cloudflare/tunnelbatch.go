@@ -48,7 +48,7 @@ func (c *Client) tunnelBatch(tunnelID string) *gather.Gatherer[tunnelMutation, T
 // again on another version of it when a batch is retried. A caller that
 // announced the update (BeginChange) has its announcement ended on return.
 func (c *Client) UpdateTunnelConfig(ctx context.Context, tunnelID string, mutate func(document json.RawMessage) (json.RawMessage, bool, error)) (TunnelConfig, error) {
-	defer c.wrote(ctx, batchKey{tunnelUpdates, tunnelID})
+	defer c.endAnnouncement(ctx, batchKey{tunnelUpdates, tunnelID})
 	if err := c.requireAccount(); err != nil {
 		return TunnelConfig{}, err
 	}
@@ -146,6 +146,6 @@ func (c *Client) tunnelDocForWrite(ctx context.Context, tunnelID string) (Tunnel
 	if err != nil {
 		return TunnelConfig{}, err
 	}
-	c.cache.tunnel(tunnelID).put("", fresh)
+	c.cache.tunnel(tunnelID).wrote(tunnelDoc, &fresh, nil)
 	return fresh, nil
 }
