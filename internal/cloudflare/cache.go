@@ -32,10 +32,14 @@ import (
 //     (terraform plan, apply and refresh each do). Within one command that
 //     is what Terraform expects: refresh reads once, apply writes.
 //
-// The plain List*/Get* methods always call the API; tests and data
-// sources that need the live value use them.
+// Resources and data sources read through the Cached* methods. The plain
+// List*/Get* methods always call the API: the listings are made with
+// them, and tests use them for the live value.
 
 // collection is one cached listing, keyed by object id.
+//
+// Lock order: mu is a leaf (see Client); the listing runs in flight
+// without it.
 type collection[T any] struct {
 	mu      sync.Mutex
 	items   map[string]T // nil until listed
@@ -179,6 +183,9 @@ func (c *collection[T]) invalidate() {
 }
 
 // cache holds the bulk-read collections of one Client.
+//
+// Lock order: mu is a leaf (see Client), held only to find or make a
+// zone's or tunnel's collection, never while one is used.
 type cache struct {
 	mu       sync.Mutex
 	dns      map[string]*collection[DNSRecord] // by zone id

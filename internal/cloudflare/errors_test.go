@@ -129,10 +129,10 @@ func TestTypedErrors(t *testing.T) {
 				t.Errorf("IsNotFound = %v, want %v", got, tt.notFound)
 			}
 			if got := isConflict(err); got != tt.conflict {
-				t.Errorf("IsConflict = %v, want %v", got, tt.conflict)
+				t.Errorf("isConflict = %v, want %v", got, tt.conflict)
 			}
 			if got := isRateLimited(err); got != tt.rateLimited {
-				t.Errorf("IsRateLimited = %v, want %v", got, tt.rateLimited)
+				t.Errorf("isRateLimited = %v, want %v", got, tt.rateLimited)
 			}
 			msg := err.Error()
 			for _, want := range tt.mentions {
@@ -172,7 +172,7 @@ func TestPredicatesOnOtherErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if IsNotFound(tt.err) != tt.notFound || isConflict(tt.err) != tt.conflict || isRateLimited(tt.err) != tt.rateLimisted {
-				t.Errorf("IsNotFound/IsConflict/IsRateLimited = %v/%v/%v, want %v/%v/%v",
+				t.Errorf("IsNotFound/isConflict/isRateLimited = %v/%v/%v, want %v/%v/%v",
 					IsNotFound(tt.err), isConflict(tt.err), isRateLimited(tt.err), tt.notFound, tt.conflict, tt.rateLimisted)
 			}
 		})
