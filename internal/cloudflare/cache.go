@@ -67,6 +67,13 @@ func (c *collection[T]) get(ctx context.Context, list func(context.Context) ([]T
 		listCtx := context.WithoutCancel(ctx)
 		ch := c.flight.DoChan("list", func() (any, error) {
 			c.mu.Lock()
+			if c.items != nil {
+				// A listing finished between this caller's look and its
+				// joining the flight, which had ended: use it.
+				items := c.items
+				c.mu.Unlock()
+				return items, nil
+			}
 			c.loading, c.pending, c.dirty = true, map[string]*T{}, false
 			c.mu.Unlock()
 			listed, err := list(listCtx)
