@@ -1,8 +1,9 @@
 // Package cfsandbox is a stateful, in-memory implementation of the parts of
 // the Cloudflare v4 API that the homelab provider uses: zones, DNS records,
 // Cloudflare Tunnels with their remote configuration, and Access applications
-// and reusable policies. It is written from the documented wire shapes (see
-// the project's CLOUDFLARE-API.md), never from a client library, so that a
+// and reusable policies. It is written from the wire shapes the Cloudflare
+// API reference documents (developers.cloudflare.com/api), never from a
+// client library, so that a
 // misunderstanding cannot hide on both sides of the wire.
 //
 // Besides the API it counts requests per endpoint and injects faults (latency,
