@@ -1,10 +1,13 @@
 # The Kubernetes test ground, included by GNUmakefile. With KUBECONFIG set
 # the tests use that cluster; otherwise they start etcd and kube-apiserver
-# through envtest from $(KUBE_ASSETS). There is no Docker (so no kind): both
-# are built from the Go module proxy in the wrapper modules of tools/kube,
-# kube-apiserver in 6-9 minutes cold, etcd in about one; a warm Go build
-# cache makes later builds quick, and a binary already at the right version
-# is kept. Include it after BIN is set.
+# through envtest from $(KUBE_ASSETS), then kube-controller-manager. There
+# is no Docker (so no kind): all three are built from the Go module proxy in
+# the wrapper modules of tools/kube, kube-apiserver in 6-9 minutes cold,
+# etcd in about one; a warm Go build cache makes later builds quick, and a
+# binary already at the right version is kept. ArgoCD's application
+# controller and repo server (one binary) and the helm its repo server runs
+# are built the same way from tools/argocd and tools/helm into
+# $(ARGOCD_DIR). Include it after BIN is set.
 $(if $(BIN),,$(error kube.mk needs BIN; include it after BIN is defined))
 
 KUBE_VERSION   := 1.36.3
@@ -13,6 +16,9 @@ ETCD_VERSION   := 3.6.16
 ARGOCD_VERSION := $(shell sed -n 's/^const ArgoCDVersion = "\(.*\)"$$/\1/p' $(CURDIR)/internal/devcluster/crds.go)
 $(if $(ARGOCD_VERSION),,$(error kube.mk: no ArgoCDVersion constant in internal/devcluster/crds.go))
 KUBE_ASSETS    := $(BIN)/kube
+HELM_VERSION   := 3.22.0
+# internal/devcluster finds argocd and helm here.
+ARGOCD_DIR     := $(BIN)/argocd
 
 # envtest (internal/devcluster) finds etcd and kube-apiserver here.
 export KUBEBUILDER_ASSETS := $(KUBE_ASSETS)
@@ -23,9 +29,9 @@ KUBE_VERSION_VARS := gitVersion=v$(KUBE_VERSION) gitMajor=$(word 1,$(subst ., ,$
 	gitMinor=$(word 2,$(subst ., ,$(KUBE_VERSION))) gitTreeState=clean
 KUBE_LDFLAGS := -s -w $(foreach v,$(KUBE_VERSION_VARS),-X k8s.io/component-base/version.$(v) -X k8s.io/client-go/pkg/version.$(v))
 
-.PHONY: kube argocd-crds
+.PHONY: kube argocd argocd-crds check-argocd-version
 
-kube: $(KUBE_ASSETS)/kube-apiserver $(KUBE_ASSETS)/etcd
+kube: $(KUBE_ASSETS)/kube-apiserver $(KUBE_ASSETS)/kube-controller-manager $(KUBE_ASSETS)/etcd
 
 $(KUBE_ASSETS)/kube-apiserver: tools/kube/apiserver/go.mod kube.mk
 	@if [ -x $@ ] && $@ --version 2>/dev/null | grep -qx "Kubernetes v$(KUBE_VERSION)"; then touch $@; else \
@@ -33,6 +39,15 @@ $(KUBE_ASSETS)/kube-apiserver: tools/kube/apiserver/go.mod kube.mk
 		cd tools/kube/apiserver && \
 		test "$$(go list -m -f '{{.Version}}' k8s.io/kubernetes)" = "v$(KUBE_VERSION)" || { echo "tools/kube/apiserver/go.mod does not require k8s.io/kubernetes v$(KUBE_VERSION) (KUBE_VERSION)" >&2; exit 1; }; \
 		go build -ldflags "$(KUBE_LDFLAGS)" -o $@ k8s.io/kubernetes/cmd/kube-apiserver; fi
+
+# From the same module as kube-apiserver: its garbage collector finishes
+# ArgoCD's foreground (cascade) deletions, and namespaces finish deleting.
+$(KUBE_ASSETS)/kube-controller-manager: tools/kube/apiserver/go.mod kube.mk
+	@if [ -x $@ ] && $@ --version 2>/dev/null | grep -qx "Kubernetes v$(KUBE_VERSION)"; then touch $@; else \
+		echo "==> Building kube-controller-manager $(KUBE_VERSION) into bin/kube (a few minutes the first time)"; \
+		cd tools/kube/apiserver && \
+		test "$$(go list -m -f '{{.Version}}' k8s.io/kubernetes)" = "v$(KUBE_VERSION)" || { echo "tools/kube/apiserver/go.mod does not require k8s.io/kubernetes v$(KUBE_VERSION) (KUBE_VERSION)" >&2; exit 1; }; \
+		go build -ldflags "$(KUBE_LDFLAGS)" -o $@ k8s.io/kubernetes/cmd/kube-controller-manager; fi
 
 $(KUBE_ASSETS)/etcd: tools/kube/etcd/go.mod kube.mk
 	@if [ -x $@ ] && $@ --version 2>/dev/null | grep -qx "etcd Version: $(ETCD_VERSION)"; then touch $@; else \
@@ -48,3 +63,30 @@ argocd-crds:
 		test -f "$$dir/manifests/crds/application-crd.yaml" -a -f "$$dir/manifests/crds/appproject-crd.yaml" || { echo "argo-cd v$(ARGOCD_VERSION) has no manifests/crds in '$$dir'" >&2; exit 1; }; \
 		echo "$$dir/manifests/crds" > $(KUBE_ASSETS)/argocd-crds.path; \
 		echo "==> ArgoCD $(ARGOCD_VERSION) CRDs: $$dir/manifests/crds"
+
+# ArgoCD's version lives in internal/devcluster (ArgoCDVersion, which the
+# CRDs come from); the wrapper module must build that same version, or the
+# controller would run against another version's CRDs.
+check-argocd-version:
+	@got=$$(sed -n 's|^require github.com/argoproj/argo-cd/v3 v\(.*\)$$|\1|p' tools/argocd/go.mod); \
+		test "$$got" = "$(ARGOCD_VERSION)" || { echo "kube.mk: tools/argocd/go.mod requires argo-cd v$${got:-(none)}, but internal/devcluster.ArgoCDVersion is $(ARGOCD_VERSION): change both together (and copy that version's replace block into tools/argocd/go.mod)" >&2; exit 1; }
+
+argocd: check-argocd-version $(ARGOCD_DIR)/argocd $(ARGOCD_DIR)/helm
+
+# One binary is every ArgoCD component (ARGOCD_BINARY_NAME chooses);
+# about 270 MB, several minutes cold.
+$(ARGOCD_DIR)/argocd: tools/argocd/go.mod kube.mk internal/devcluster/crds.go | check-argocd-version
+	@mkdir -p $(ARGOCD_DIR)
+	@if [ -x $@ ] && $@ version --client --short 2>/dev/null | grep -q "v$(ARGOCD_VERSION)"; then touch $@; else \
+		echo "==> Building ArgoCD $(ARGOCD_VERSION) into bin/argocd (several minutes the first time)"; \
+		cd tools/argocd && go build -ldflags "-s -w -X github.com/argoproj/argo-cd/v3/common.version=$(ARGOCD_VERSION)" -o $@ github.com/argoproj/argo-cd/v3/cmd; fi
+
+# The repo server runs `helm template` for Helm sources; it finds helm on
+# the PATH devcluster gives it (this folder first).
+$(ARGOCD_DIR)/helm: tools/helm/go.mod kube.mk
+	@mkdir -p $(ARGOCD_DIR)
+	@if [ -x $@ ] && $@ version --short 2>/dev/null | grep -q "^v$(HELM_VERSION)"; then touch $@; else \
+		echo "==> Building helm $(HELM_VERSION) into bin/argocd (about two minutes the first time)"; \
+		cd tools/helm && \
+		test "$$(go list -m -f '{{.Version}}' helm.sh/helm/v3)" = "v$(HELM_VERSION)" || { echo "tools/helm/go.mod does not require helm.sh/helm/v3 v$(HELM_VERSION) (HELM_VERSION)" >&2; exit 1; }; \
+		go build -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$(HELM_VERSION)" -o $@ helm.sh/helm/v3/cmd/helm; fi

@@ -20,7 +20,7 @@ type Cluster struct {
 // The control plane is started lazily, once per test binary, by the first
 // test that asks for it, so that pure tests never build or start it; Main
 // stops it after the last test.
-var kube struct {
+var kubeOnce struct {
 	once    sync.Once
 	cluster *Cluster
 	stop    func()
@@ -47,26 +47,26 @@ func startKube(t testing.TB, installCRDs bool) *Cluster {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("the Kubernetes control plane is started only for acceptance tests (set TF_ACC=1, or run `make testacc`)")
 	}
-	kube.once.Do(func() {
+	kubeOnce.once.Do(func() {
 		begin := time.Now()
 		c, stop, err := devcluster.Start(installCRDs)
 		if err != nil {
-			kube.err = fmt.Errorf("starting the Kubernetes test control plane: %w", err)
+			kubeOnce.err = fmt.Errorf("starting the Kubernetes test control plane: %w", err)
 			return
 		}
-		kube.cluster, kube.stop = &Cluster{Cluster: c}, stop
+		kubeOnce.cluster, kubeOnce.stop = &Cluster{Cluster: c}, stop
 		fmt.Fprintf(os.Stderr, "acctest: control plane ready in %s (external: %v)\n", time.Since(begin).Round(time.Millisecond), c.External)
 	})
-	if kube.err != nil {
-		t.Fatal(kube.err)
+	if kubeOnce.err != nil {
+		t.Fatal(kubeOnce.err)
 	}
-	return kube.cluster
+	return kubeOnce.cluster
 }
 
 // stopKube stops the control plane if a test started it.
 func stopKube() {
-	if kube.stop != nil {
-		kube.stop()
+	if kubeOnce.stop != nil {
+		kubeOnce.stop()
 	}
 }
 

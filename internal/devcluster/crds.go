@@ -23,7 +23,7 @@ import (
 
 // ArgoCDVersion is the ArgoCD release whose CRDs the test ground installs;
 // kube.mk reads ARGOCD_VERSION from this line.
-const ArgoCDVersion = "3.5.1"
+const ArgoCDVersion = "3.2.11"
 
 // argoCDCRDFiles are the CRDs the provider works with, in ArgoCD's
 // manifests/crds folder.

@@ -38,9 +38,35 @@ type Cluster struct {
 	External   bool // true when taken from KUBECONFIG
 
 	assets string // KUBEBUILDER_ASSETS, where argocd-crds.path may be
+	tmp    string // this control plane's temporary folder (kubeconfig, logs)
 
 	mu            sync.Mutex
-	installedCRDs bool // this process created ArgoCD's CRDs (matters on an external cluster)
+	installedCRDs bool           // this process created ArgoCD's CRDs (matters on an external cluster)
+	argocd        *ArgoCD        // started by StartArgoCD
+	cleanups      []func() error // run in reverse order by the stop function of Start
+}
+
+// addCleanup registers f to run when the control plane stops, before
+// everything registered earlier.
+func (c *Cluster) addCleanup(f func() error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cleanups = append(c.cleanups, f)
+}
+
+// teardown runs the cleanups, the latest first, and reports their errors
+// on stderr: stopping goes on past a failure, so that nothing is left
+// running.
+func (c *Cluster) teardown() {
+	c.mu.Lock()
+	cleanups := c.cleanups
+	c.cleanups = nil
+	c.mu.Unlock()
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		if err := cleanups[i](); err != nil {
+			fmt.Fprintf(os.Stderr, "devcluster: stopping the control plane: %v\n", err)
+		}
+	}
 }
 
 var (
@@ -48,10 +74,11 @@ var (
 	started   bool
 )
 
-// Start starts the control plane, once per process. With KUBECONFIG set it uses that cluster; otherwise it starts
-// etcd and kube-apiserver through envtest from KUBEBUILDER_ASSETS (default:
-// bin/kube at the repository root), and fails, rather than skipping, when
-// they are missing. Unless installCRDs is false it installs ArgoCD's
+// Start starts the control plane, once per process. With KUBECONFIG set it
+// uses that cluster; otherwise it starts etcd and kube-apiserver through
+// envtest from KUBEBUILDER_ASSETS (default: bin/kube at the repository
+// root), then kube-controller-manager from the same folder, and fails,
+// rather than skipping, when they are missing. Unless installCRDs is false it installs ArgoCD's
 // Application and AppProject CRDs and waits until they are established.
 // stop tears the control plane down and removes temporary files.
 func Start(installCRDs bool) (c *Cluster, stop func(), err error) {
@@ -72,29 +99,21 @@ func Start(installCRDs bool) (c *Cluster, stop func(), err error) {
 		}
 	}
 
-	var cleanups []func() error
-	teardown := func() {
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			if err := cleanups[i](); err != nil {
-				fmt.Fprintf(os.Stderr, "devcluster: stopping the control plane: %v\n", err)
-			}
-		}
-		cleanups = nil
-	}
-	defer func() {
-		if err != nil {
-			teardown()
-			c, stop = nil, nil
-		}
-	}()
-
 	tmp, err := os.MkdirTemp("", "homelab-kube-")
 	if err != nil {
 		return nil, nil, err
 	}
-	cleanups = append(cleanups, func() error { return os.RemoveAll(tmp) })
-
-	c = &Cluster{assets: assets}
+	// A failed start returns a nil cluster, so the deferred teardown
+	// holds on to it here.
+	cluster := &Cluster{assets: assets, tmp: tmp}
+	cluster.addCleanup(func() error { return os.RemoveAll(tmp) })
+	defer func() {
+		if err != nil {
+			cluster.teardown()
+			c, stop = nil, nil
+		}
+	}()
+	c = cluster
 	if kc := os.Getenv("KUBECONFIG"); kc != "" {
 		c.External = true
 		if c.Kubeconfig, err = externalKubeconfig(kc, tmp); err != nil {
@@ -121,7 +140,7 @@ func Start(installCRDs bool) (c *Cluster, stop func(), err error) {
 			_ = env.Stop()
 			return nil, nil, fmt.Errorf("starting etcd and kube-apiserver from %s: %w", assets, err)
 		}
-		cleanups = append(cleanups, env.Stop)
+		c.addCleanup(env.Stop)
 
 		// The provider runs in another process and needs a kubeconfig file.
 		user, uerr := env.AddUser(envtest.User{Name: "homelab-devcluster", Groups: []string{"system:masters"}},
@@ -138,6 +157,14 @@ func Start(installCRDs bool) (c *Cluster, stop func(), err error) {
 			return nil, nil, err
 		}
 		c.Config = user.Config()
+
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		kcm, kerr := startControllerManager(ctx, assets, c.Kubeconfig, tmp)
+		cancel()
+		if kerr != nil {
+			return nil, nil, kerr
+		}
+		c.addCleanup(func() error { return kcm.stop(10 * time.Second) })
 	}
 
 	if c.Clientset, err = kubernetes.NewForConfig(c.Config); err != nil {
@@ -157,7 +184,7 @@ func Start(installCRDs bool) (c *Cluster, stop func(), err error) {
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
-			teardown()
+			c.teardown()
 			startedMu.Lock()
 			started = false
 			startedMu.Unlock()
@@ -194,8 +221,8 @@ func (c *Cluster) ProviderBlock() string {
 var nonDNSLabel = regexp.MustCompile(`[^a-z0-9-]+`)
 
 // CreateNamespace creates a namespace with a unique name made from prefix
-// and returns its name. Nothing deletes it: without kube-controller-manager
-// a namespace never finishes deleting anyway.
+// and returns its name. Nothing deletes it: the control plane is thrown
+// away with its namespaces after the run.
 func (c *Cluster) CreateNamespace(ctx context.Context, prefix string) (string, error) {
 	prefix = strings.Trim(nonDNSLabel.ReplaceAllString(strings.ToLower(prefix), "-"), "-")
 	if prefix == "" {

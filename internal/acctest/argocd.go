@@ -1,0 +1,77 @@
+package acctest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/devcluster"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
+)
+
+var argo struct {
+	once sync.Once
+	argo *devcluster.ArgoCD
+	err  error
+}
+
+// ArgoCD returns the test binary's control plane with ArgoCD's CRDs and
+// ArgoCD's application controller and repo server running, starting them
+// on the first call (see Kube). Applications in every namespace are
+// reconciled, so tests keep giving theirs a namespace of their own.
+func ArgoCD(t testing.TB) (*Cluster, *devcluster.ArgoCD) {
+	t.Helper()
+	c := Kube(t)
+	argo.once.Do(func() {
+		begin := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		argo.argo, argo.err = c.StartArgoCD(ctx)
+		if argo.err == nil {
+			fmt.Fprintf(os.Stderr, "acctest: ArgoCD %s ready in %s (external: %v)\n", devcluster.ArgoCDVersion, time.Since(begin).Round(time.Millisecond), argo.argo.External)
+		}
+	})
+	if argo.err != nil {
+		t.Fatalf("starting ArgoCD: %v", argo.err)
+	}
+	return c, argo.argo
+}
+
+// WaitForApplication polls the Application ns/name until done returns
+// true, and fails the test after timeout with the last status seen.
+func (c *Cluster) WaitForApplication(t testing.TB, ns, name string, timeout time.Duration, what string, done func(*unstructured.Unstructured) bool) *unstructured.Unstructured {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last *unstructured.Unstructured
+	for {
+		obj, err := c.Dynamic.Resource(kube.ApplicationGVR).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{})
+		if err == nil {
+			last = obj
+			if done(obj) {
+				return obj
+			}
+		}
+		if time.Now().After(deadline) {
+			var status any
+			if last != nil {
+				status = last.Object["status"]
+			}
+			t.Fatalf("Application %s/%s: not %s after %s (last error %v, last status %v)", ns, name, what, timeout, err, status)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// SyncedHealthy reports whether ArgoCD says the Application is Synced and
+// Healthy.
+func SyncedHealthy(o *unstructured.Unstructured) bool {
+	sync, _, _ := unstructured.NestedString(o.Object, "status", "sync", "status")
+	health, _, _ := unstructured.NestedString(o.Object, "status", "health", "status")
+	return sync == "Synced" && health == "Healthy"
+}
