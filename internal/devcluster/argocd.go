@@ -40,18 +40,6 @@ type ArgoCD struct {
 	// Helm is the helm binary the repo server runs; tests package charts
 	// with it.
 	Helm string
-
-	procs []*process
-}
-
-// ProcessGroups are the process groups of the components this ArgoCD
-// started (each one leads its own); tests check that none survives.
-func (a *ArgoCD) ProcessGroups() []int {
-	var out []int
-	for _, p := range a.procs {
-		out = append(out, p.pgid())
-	}
-	return out
 }
 
 // ArgoCDBinDir is the folder with the argocd and helm binaries: ARGOCD_BIN_DIR,
@@ -131,14 +119,14 @@ func (c *Cluster) StartArgoCD(ctx context.Context) (*ArgoCD, error) {
 	if err != nil {
 		return fail(err)
 	}
-	a.procs = append(a.procs, repo)
+	c.procs = append(c.procs, repo)
 	stops = append(stops, func() error { return repo.stop(10 * time.Second) })
 
 	controller, err := startApplicationController(ctx, argocd, c.Kubeconfig, redis.Addr(), repoAddr, logDir)
 	if err != nil {
 		return fail(err)
 	}
-	a.procs = append(a.procs, controller)
+	c.procs = append(c.procs, controller)
 	stops = append(stops, func() error { return controller.stop(10 * time.Second) })
 
 	c.argocd = a

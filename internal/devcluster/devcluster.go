@@ -43,6 +43,7 @@ type Cluster struct {
 	mu            sync.Mutex
 	installedCRDs bool           // this process created ArgoCD's CRDs (matters on an external cluster)
 	argocd        *ArgoCD        // started by StartArgoCD
+	procs         []*process     // kube-controller-manager, then ArgoCD's components
 	cleanups      []func() error // run in reverse order by the stop function of Start
 }
 
@@ -164,6 +165,7 @@ func Start(installCRDs bool) (c *Cluster, stop func(), err error) {
 		if kerr != nil {
 			return nil, nil, kerr
 		}
+		c.procs = append(c.procs, kcm)
 		c.addCleanup(func() error { return kcm.stop(10 * time.Second) })
 	}
 
@@ -207,6 +209,20 @@ func externalKubeconfig(kc, dir string) (string, error) {
 	}
 	path := filepath.Join(dir, "kubeconfig")
 	return path, clientcmd.WriteToFile(raw, path)
+}
+
+// ProcessGroups are the process groups of the components this process
+// started besides etcd and kube-apiserver (envtest runs those):
+// kube-controller-manager and ArgoCD's. Each leads its own group; tests
+// check that none survives the stop function of Start.
+func (c *Cluster) ProcessGroups() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int
+	for _, p := range c.procs {
+		out = append(out, p.pgid())
+	}
+	return out
 }
 
 // ProviderBlock is the provider's `kubernetes = {...}` attribute for this
