@@ -5,9 +5,15 @@
 //	eval "$(homelab-sandbox -addr 127.0.0.1:0 &)"
 //
 // With -kube it also starts a local Kubernetes control plane with ArgoCD's
-// CRDs (the acceptance tests' one) and prints KUBE_CONFIG_PATH. Only the
-// export lines go to stdout; logs go to stderr. It runs until SIGINT or
-// SIGTERM, and stops what it started.
+// CRDs (the acceptance tests' one: etcd, kube-apiserver and
+// kube-controller-manager) and prints KUBE_CONFIG_PATH; with -argocd as
+// well, ArgoCD's application controller and repo server, which sync the
+// Applications created there:
+//
+//	go run ./cmd/homelab-sandbox -kube -argocd
+//
+// Only the export lines go to stdout; logs go to stderr. It runs until
+// SIGINT or SIGTERM, and stops what it started.
 package main
 
 import (
@@ -45,7 +51,11 @@ func run() error {
 	logRequests := flag.Bool("log", false, "log one line per request to stderr")
 	withKube := flag.Bool("kube", false, "also start a local Kubernetes control plane (etcd + kube-apiserver from bin/kube, "+
 		"or KUBEBUILDER_ASSETS) with ArgoCD's CRDs, and print KUBE_CONFIG_PATH")
+	withArgoCD := flag.Bool("argocd", false, "with -kube, also run ArgoCD's application controller and repo server (from bin/argocd, or ARGOCD_BIN_DIR)")
 	flag.Parse()
+	if *withArgoCD && !*withKube {
+		return errors.New("-argocd needs -kube: ArgoCD runs against the local control plane")
+	}
 
 	var kubeconfig string
 	if *withKube {
@@ -58,6 +68,16 @@ func run() error {
 		defer stopCluster()
 		kubeconfig = cluster.Kubeconfig
 		log.Printf("control plane at %s with ArgoCD %s CRDs", cluster.Config.Host, devcluster.ArgoCDVersion)
+		if *withArgoCD {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			_, err := cluster.StartArgoCD(ctx)
+			cancel()
+			if err != nil {
+				return fmt.Errorf("starting ArgoCD: %w", err)
+			}
+			log.Printf("ArgoCD %s application controller and repo server running (Applications in any namespace, default AppProject in %s)",
+				devcluster.ArgoCDVersion, devcluster.ArgoCDNamespace)
+		}
 	}
 
 	sb := cfsandbox.New(cfsandbox.Options{Token: *token})
