@@ -195,7 +195,8 @@ func (c *Cluster) argoCDCRDDir(ctx context.Context) (string, error) {
 	}
 	if c.assets != "" {
 		if data, err := os.ReadFile(filepath.Join(c.assets, "argocd-crds.path")); err == nil {
-			if dir := strings.TrimSpace(string(data)); dir != "" {
+			// A path written for another ArgoCD version is stale.
+			if dir := strings.TrimSpace(string(data)); dir != "" && strings.Contains(dir, "@v"+ArgoCDVersion+string(filepath.Separator)) {
 				if _, err := os.Stat(dir); err == nil {
 					return dir, nil
 				}

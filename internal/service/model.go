@@ -43,19 +43,41 @@ type helmModel struct {
 	Values                   types.String `tfsdk:"values"`
 	SensitiveValuesWO        types.String `tfsdk:"sensitive_values_wo"`
 	SensitiveValuesWOVersion types.Int64  `tfsdk:"sensitive_values_wo_version"`
+	ValueFiles               types.List   `tfsdk:"value_files"`
+	ValuesFromGit            *gitRefModel `tfsdk:"values_from_git"`
+}
+
+// gitRefModel is the git repository helm.value_files may read from
+// ("$values/..."): the second source of a multi-source Application.
+type gitRefModel struct {
+	RepoURL        types.String `tfsdk:"repo_url"`
+	TargetRevision types.String `tfsdk:"target_revision"`
 }
 
 type gitModel struct {
 	RepoURL        types.String `tfsdk:"repo_url"`
 	Path           types.String `tfsdk:"path"`
 	TargetRevision types.String `tfsdk:"target_revision"`
+	Recurse        types.Bool   `tfsdk:"recurse"`
 }
 
 type syncPolicyModel struct {
-	Automated   types.Bool `tfsdk:"automated"`
-	Prune       types.Bool `tfsdk:"prune"`
-	SelfHeal    types.Bool `tfsdk:"self_heal"`
-	SyncOptions types.List `tfsdk:"sync_options"`
+	Automated   types.Bool  `tfsdk:"automated"`
+	Prune       types.Bool  `tfsdk:"prune"`
+	SelfHeal    types.Bool  `tfsdk:"self_heal"`
+	SyncOptions types.List  `tfsdk:"sync_options"`
+	Retry       *retryModel `tfsdk:"retry"`
+}
+
+type retryModel struct {
+	Limit   types.Int64   `tfsdk:"limit"`
+	Backoff *backoffModel `tfsdk:"backoff"`
+}
+
+type backoffModel struct {
+	Duration    types.String `tfsdk:"duration"`
+	Factor      types.Int64  `tfsdk:"factor"`
+	MaxDuration types.String `tfsdk:"max_duration"`
 }
 
 type ignoreDiffModel struct {
@@ -69,6 +91,7 @@ type ignoreDiffModel struct {
 
 type waitForModel struct {
 	Healthy types.Bool   `tfsdk:"healthy"`
+	Synced  types.Bool   `tfsdk:"synced"`
 	Timeout types.String `tfsdk:"timeout"`
 }
 
@@ -96,17 +119,25 @@ func objectAs[T any](ctx context.Context, o types.Object) (*T, diag.Diagnostics)
 	return &out, diags
 }
 
+// waitFor is what apply waits for after writing the Application.
+type waitFor struct {
+	Healthy, Synced bool
+	Timeout         time.Duration
+}
+
 // waitSettings are wait_for's values, with the defaults where unset.
-func (m *serviceModel) waitSettings(ctx context.Context) (healthy bool, timeout time.Duration) {
-	timeout, _ = time.ParseDuration(DefaultTimeout)
+func (m *serviceModel) waitSettings(ctx context.Context) waitFor {
+	out := waitFor{}
+	out.Timeout, _ = time.ParseDuration(DefaultTimeout)
 	w, _ := objectAs[waitForModel](ctx, m.WaitFor)
 	if w == nil {
-		return false, timeout
+		return out
 	}
 	if d, err := time.ParseDuration(w.Timeout.ValueString()); err == nil && d > 0 {
-		timeout = d
+		out.Timeout = d
 	}
-	return w.Healthy.ValueBool(), timeout
+	out.Healthy, out.Synced = w.Healthy.ValueBool(), w.Synced.ValueBool()
+	return out
 }
 
 func listStrings(ctx context.Context, l types.List) []string {
@@ -124,13 +155,22 @@ func listStrings(ctx context.Context, l types.List) []string {
 func (m *serviceModel) known(ctx context.Context) bool {
 	vals := []attr.Value{m.Name, m.Namespace, m.ArgoNamespace, m.Project, m.Component, m.PartOf, m.SyncWave, m.CascadeDelete}
 	if h := m.Helm; h != nil {
-		vals = append(vals, h.RepoURL, h.Chart, h.Version, h.Values)
+		vals = append(vals, h.RepoURL, h.Chart, h.Version, h.Values, h.ValueFiles)
+		if g := h.ValuesFromGit; g != nil {
+			vals = append(vals, g.RepoURL, g.TargetRevision)
+		}
 	}
 	if g := m.Git; g != nil {
-		vals = append(vals, g.RepoURL, g.Path, g.TargetRevision)
+		vals = append(vals, g.RepoURL, g.Path, g.TargetRevision, g.Recurse)
 	}
 	if s := m.SyncPolicy; s != nil {
 		vals = append(vals, s.Automated, s.Prune, s.SelfHeal, s.SyncOptions)
+		if r := s.Retry; r != nil {
+			vals = append(vals, r.Limit)
+			if b := r.Backoff; b != nil {
+				vals = append(vals, b.Duration, b.Factor, b.MaxDuration)
+			}
+		}
 	}
 	for _, ig := range m.IgnoreDifferences {
 		vals = append(vals, ig.Group, ig.Kind, ig.Name, ig.Namespace, ig.JSONPointers, ig.JQPathExpressions)
@@ -174,15 +214,21 @@ func (m *serviceModel) spec(ctx context.Context) (appSpec, error) {
 		if err != nil {
 			return s, fmt.Errorf("helm.values: %w", err)
 		}
-		s.Helm = &helmSpec{RepoURL: h.RepoURL.ValueString(), Chart: h.Chart.ValueString(), Version: h.Version.ValueString(), Values: values}
+		s.Helm = &helmSpec{
+			RepoURL: h.RepoURL.ValueString(), Chart: h.Chart.ValueString(), Version: h.Version.ValueString(), Values: values,
+			ValueFiles: listStrings(ctx, h.ValueFiles),
+		}
+		if g := h.ValuesFromGit; g != nil {
+			s.Helm.ValuesFrom = &gitSpec{RepoURL: g.RepoURL.ValueString(), TargetRevision: g.TargetRevision.ValueString()}
+		}
 	}
 	if g := m.Git; g != nil {
-		s.Git = &gitSpec{RepoURL: g.RepoURL.ValueString(), Path: g.Path.ValueString(), TargetRevision: g.TargetRevision.ValueString()}
+		s.Git = &gitSpec{RepoURL: g.RepoURL.ValueString(), Path: g.Path.ValueString(), TargetRevision: g.TargetRevision.ValueString(), Recurse: g.Recurse.ValueBool()}
 	}
 	if p := m.SyncPolicy; p != nil {
 		s.Sync = &syncSpec{
 			Automated: p.Automated.IsNull() || p.Automated.ValueBool(), Prune: p.Prune.ValueBool(), SelfHeal: p.SelfHeal.ValueBool(),
-			Options: listStrings(ctx, p.SyncOptions),
+			Options: listStrings(ctx, p.SyncOptions), Retry: p.Retry.spec(),
 		}
 	}
 	for _, ig := range m.IgnoreDifferences {
@@ -192,6 +238,22 @@ func (m *serviceModel) spec(ctx context.Context) (appSpec, error) {
 		})
 	}
 	return s, nil
+}
+
+// spec converts sync_policy.retry; nil stays nil.
+func (r *retryModel) spec() *retrySpec {
+	if r == nil {
+		return nil
+	}
+	out := &retrySpec{Limit: r.Limit.ValueInt64()}
+	if b := r.Backoff; b != nil {
+		out.Backoff = &backoffSpec{Duration: b.Duration.ValueString(), MaxDuration: b.MaxDuration.ValueString()}
+		if !b.Factor.IsNull() {
+			f := b.Factor.ValueInt64()
+			out.Backoff.Factor = &f
+		}
+	}
+	return out
 }
 
 // proxyObject completes the proxy object of the configuration: defaults,

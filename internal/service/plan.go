@@ -2,14 +2,17 @@ package service
 
 import (
 	"context"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-// ValidateConfig checks what single attributes cannot: exactly one source.
+// ValidateConfig checks what single attributes cannot: exactly one source,
+// and value files from git only with the repository they come from.
 func (r *serviceResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var helm, git types.Object
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("helm"), &helm)...)
@@ -24,6 +27,40 @@ func (r *serviceResource) ValidateConfig(ctx context.Context, req resource.Valid
 	case !helm.IsNull() && !git.IsNull():
 		resp.Diagnostics.AddAttributeError(path.Root("git"), "Conflicting Service Sources",
 			"helm and git are both set, but an Application has one source. Keep helm for a chart from a Helm repository, or git for a path in a git repository, and remove the other.")
+	case !helm.IsNull():
+		validateValuesFromGit(ctx, req.Config, &resp.Diagnostics)
+	}
+}
+
+// validateValuesFromGit checks that helm.value_files and
+// helm.values_from_git go together: "$values/..." files are read from that
+// repository, and the repository serves no other purpose.
+func validateValuesFromGit(ctx context.Context, config tfsdk.Config, diags *diag.Diagnostics) {
+	var files types.List
+	var from types.Object
+	diags.Append(config.GetAttribute(ctx, path.Root("helm").AtName("value_files"), &files)...)
+	diags.Append(config.GetAttribute(ctx, path.Root("helm").AtName("values_from_git"), &from)...)
+	if diags.HasError() || files.IsUnknown() || from.IsUnknown() {
+		return
+	}
+	refs := 0
+	for _, f := range listStrings(ctx, files) {
+		if strings.HasPrefix(f, "$"+ValuesRef+"/") {
+			refs++
+		}
+	}
+	switch {
+	case refs > 0 && from.IsNull():
+		diags.AddAttributeError(path.Root("helm").AtName("value_files"), "Missing Helm Values Repository",
+			"helm.value_files names files in $"+ValuesRef+"/, the repository of helm.values_from_git, which is not set. Add "+
+				"values_from_git = { repo_url = \"<your GitOps repository>\", target_revision = \"HEAD\" } to helm, or give paths inside the chart.")
+	case refs == 0 && !from.IsNull() && !files.IsNull():
+		diags.AddAttributeError(path.Root("helm").AtName("values_from_git"), "Unused Helm Values Repository",
+			"helm.values_from_git is set, but no entry of helm.value_files starts with $"+ValuesRef+"/, so ArgoCD would read nothing from it. "+
+				"Name its files as $"+ValuesRef+"/<path> in value_files, or remove values_from_git.")
+	case !from.IsNull() && files.IsNull():
+		diags.AddAttributeError(path.Root("helm").AtName("values_from_git"), "Unused Helm Values Repository",
+			"helm.values_from_git is set without helm.value_files. Add value_files = [\"$"+ValuesRef+"/<path>/values.yaml\"], or remove values_from_git.")
 	}
 }
 

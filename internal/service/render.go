@@ -20,6 +20,9 @@ const (
 	// InClusterServer is the destination of every service: the cluster
 	// ArgoCD runs in.
 	InClusterServer = "https://kubernetes.default.svc"
+	// ValuesRef names the git source of helm.values_from_git; value files
+	// read from it start with "$values/".
+	ValuesRef = "values"
 )
 
 // appSpec is what the provider owns of one Application, free of
@@ -38,13 +41,31 @@ type appSpec struct {
 type helmSpec struct {
 	RepoURL, Chart, Version string
 	Values                  map[string]any // the non-sensitive values
+	ValueFiles              []string
+	// ValuesFrom is the git repository "$values/..." value files come
+	// from: ArgoCD's second source, with ref ValuesRef.
+	ValuesFrom *gitSpec
 }
 
-type gitSpec struct{ RepoURL, Path, TargetRevision string }
+type gitSpec struct {
+	RepoURL, Path, TargetRevision string
+	Recurse                       bool
+}
 
 type syncSpec struct {
 	Automated, Prune, SelfHeal bool
 	Options                    []string
+	Retry                      *retrySpec
+}
+
+type retrySpec struct {
+	Limit   int64
+	Backoff *backoffSpec
+}
+
+type backoffSpec struct {
+	Duration, MaxDuration string
+	Factor                *int64
 }
 
 type ignoreSpec struct {
@@ -76,30 +97,15 @@ func (s appSpec) object(values map[string]any) map[string]any {
 		"destination": map[string]any{"server": InClusterServer, "namespace": s.Namespace},
 	}
 	switch {
+	case s.Helm != nil && s.Helm.ValuesFrom != nil:
+		spec["sources"] = []any{s.Helm.source(values), s.Helm.ValuesFrom.refSource()}
 	case s.Helm != nil:
-		src := map[string]any{"repoURL": s.Helm.RepoURL, "chart": s.Helm.Chart, "targetRevision": s.Helm.Version}
-		if len(values) > 0 {
-			src["helm"] = map[string]any{"valuesObject": values}
-		}
-		spec["source"] = src
+		spec["source"] = s.Helm.source(values)
 	case s.Git != nil:
-		src := map[string]any{"repoURL": s.Git.RepoURL, "path": s.Git.Path}
-		if s.Git.TargetRevision != "" {
-			src["targetRevision"] = s.Git.TargetRevision
-		}
-		spec["source"] = src
+		spec["source"] = s.Git.source()
 	}
-	if s.Sync != nil {
-		policy := map[string]any{}
-		if s.Sync.Automated {
-			policy["automated"] = map[string]any{"prune": s.Sync.Prune, "selfHeal": s.Sync.SelfHeal}
-		}
-		if len(s.Sync.Options) > 0 {
-			policy["syncOptions"] = anyList(s.Sync.Options)
-		}
-		if len(policy) > 0 {
-			spec["syncPolicy"] = policy
-		}
+	if policy := s.Sync.policy(); len(policy) > 0 {
+		spec["syncPolicy"] = policy
 	}
 	if len(s.Ignore) > 0 {
 		var list []any
@@ -128,6 +134,77 @@ func (s appSpec) object(values map[string]any) map[string]any {
 	}).(map[string]any)
 }
 
+// source is the chart's Application source with the Helm values values.
+func (h *helmSpec) source(values map[string]any) map[string]any {
+	src := map[string]any{"repoURL": h.RepoURL, "chart": h.Chart, "targetRevision": h.Version}
+	helm := map[string]any{}
+	if len(values) > 0 {
+		helm["valuesObject"] = values
+	}
+	if len(h.ValueFiles) > 0 {
+		helm["valueFiles"] = anyList(h.ValueFiles)
+	}
+	if len(helm) > 0 {
+		src["helm"] = helm
+	}
+	return src
+}
+
+// refSource is the source that only lends its files to the chart's
+// value files, under ValuesRef.
+func (g *gitSpec) refSource() map[string]any {
+	src := map[string]any{"repoURL": g.RepoURL, "ref": ValuesRef}
+	if g.TargetRevision != "" {
+		src["targetRevision"] = g.TargetRevision
+	}
+	return src
+}
+
+func (g *gitSpec) source() map[string]any {
+	src := map[string]any{"repoURL": g.RepoURL, "path": g.Path}
+	if g.TargetRevision != "" {
+		src["targetRevision"] = g.TargetRevision
+	}
+	if g.Recurse {
+		src["directory"] = map[string]any{"recurse": true}
+	}
+	return src
+}
+
+// policy is the Application's syncPolicy; empty without one.
+func (p *syncSpec) policy() map[string]any {
+	policy := map[string]any{}
+	if p == nil {
+		return policy
+	}
+	if p.Automated {
+		policy["automated"] = map[string]any{"prune": p.Prune, "selfHeal": p.SelfHeal}
+	}
+	if len(p.Options) > 0 {
+		policy["syncOptions"] = anyList(p.Options)
+	}
+	if r := p.Retry; r != nil {
+		retry := map[string]any{"limit": r.Limit}
+		if b := r.Backoff; b != nil {
+			backoff := map[string]any{}
+			if b.Duration != "" {
+				backoff["duration"] = b.Duration
+			}
+			if b.Factor != nil {
+				backoff["factor"] = *b.Factor
+			}
+			if b.MaxDuration != "" {
+				backoff["maxDuration"] = b.MaxDuration
+			}
+			if len(backoff) > 0 {
+				retry["backoff"] = backoff
+			}
+		}
+		policy["retry"] = retry
+	}
+	return policy
+}
+
 func anyList(in []string) []any {
 	out := make([]any, len(in))
 	for i, s := range in {
@@ -136,9 +213,26 @@ func anyList(in []string) []any {
 	return out
 }
 
+// helmSource is the source of an Application object that names a chart:
+// spec.source, or the entry of spec.sources (multi-source, with value
+// files from git) that has one; nil if none does. It is obj's own map.
+func helmSource(obj map[string]any) map[string]any {
+	spec, _ := obj["spec"].(map[string]any)
+	if src, ok := spec["source"].(map[string]any); ok {
+		return src
+	}
+	list, _ := spec["sources"].([]any)
+	for _, item := range list {
+		if src, ok := item.(map[string]any); ok && src["chart"] != nil {
+			return src
+		}
+	}
+	return nil
+}
+
 // helmValues is the valuesObject of an Application object, or nil.
 func helmValues(obj map[string]any) map[string]any {
-	v, _ := lookup(obj, []string{"spec", "source", "helm", "valuesObject"})
+	v, _ := lookup(helmSource(obj), []string{"helm", "valuesObject"})
 	m, _ := v.(map[string]any)
 	return m
 }
@@ -148,7 +242,7 @@ func helmValues(obj map[string]any) map[string]any {
 func redactObject(obj map[string]any, paths [][]string) map[string]any {
 	out, _ := deepCopy(obj).(map[string]any)
 	if values := helmValues(out); values != nil && len(paths) > 0 {
-		set(out, []string{"spec", "source", "helm", "valuesObject"}, redact(values, paths))
+		set(helmSource(out), []string{"helm", "valuesObject"}, redact(values, paths))
 	}
 	return out
 }

@@ -31,8 +31,8 @@ var (
 	_ resource.ResourceWithImportState    = (*serviceResource)(nil)
 )
 
-// HealthPollInterval is how often apply asks for the Application's health
-// (wait_for.healthy) and, at destroy, whether it is gone.
+// HealthPollInterval is how often apply asks for the Application's status
+// (wait_for.healthy, wait_for.synced) and, at destroy, whether it is gone.
 var HealthPollInterval = time.Second
 
 type serviceResource struct {
@@ -149,7 +149,7 @@ func (r *serviceResource) Delete(ctx context.Context, req resource.DeleteRequest
 	}
 	// ArgoCD's controller deletes the service's resources, then removes
 	// its finalizer; destroying ArgoCD before that would leave both behind.
-	_, timeout := state.waitSettings(ctx)
+	timeout := state.waitSettings(ctx).Timeout
 	_, err = kc.WaitForApplication(ctx, ns, name, HealthPollInterval, timeout, func(o *unstructured.Unstructured) bool { return o == nil })
 	if errors.As(err, &missingCRD) {
 		return
@@ -202,7 +202,8 @@ func (r *serviceResource) apply(ctx context.Context, req apply.Request) (diags d
 	if diags.Append(d...); diags.HasError() {
 		return
 	}
-	healthy, timeout := plan.waitSettings(ctx)
+	wait := plan.waitSettings(ctx)
+	timeout := wait.Timeout
 	if !r.awaitCRD(ctx, kc, ns, timeout, summary, &diags) {
 		return
 	}
@@ -247,38 +248,39 @@ func (r *serviceResource) apply(ctx context.Context, req apply.Request) (diags d
 	observe(&plan, applied)
 	diags.Append(req.State.Set(ctx, &plan)...)
 	diags.Append(privatestate.Write(ctx, req.Private, privateKey, next)...)
-	if diags.HasError() || !healthy {
+	if diags.HasError() || (!wait.Healthy && !wait.Synced) {
 		return
 	}
-	diags.Append(r.waitHealthy(ctx, kc, &plan, timeout, req.State)...)
+	diags.Append(r.waitArgoCD(ctx, kc, &plan, wait, req.State)...)
 	return
 }
 
-// waitHealthy waits until ArgoCD reports the applied Application healthy,
-// saving the status it last saw to out.
-func (r *serviceResource) waitHealthy(ctx context.Context, kc *kube.Client, plan *serviceModel, timeout time.Duration, out *tfsdk.State) (diags diag.Diagnostics) {
+// waitArgoCD waits until ArgoCD's controller has compared the applied
+// Application and reports what wait asks for, saving the status it last
+// saw to out.
+func (r *serviceResource) waitArgoCD(ctx context.Context, kc *kube.Client, plan *serviceModel, wait waitFor, out *tfsdk.State) (diags diag.Diagnostics) {
 	ns, name := plan.ArgoNamespace.ValueString(), plan.Name.ValueString()
 	object := ns + "/" + name
-	tflog.Info(ctx, "waiting for the Application to become healthy", map[string]any{"application": object, "timeout": timeout.String()})
-	last, err := kc.WaitForApplication(ctx, ns, name, HealthPollInterval, timeout, func(o *unstructured.Unstructured) bool {
-		return o != nil && nestedString(o.Object, "status", "health", "status") == "Healthy"
-	})
+	last, err := r.awaitArgoCD(ctx, kc, ns, name, wait)
 	if last != nil {
 		observe(plan, last)
 		diags.Append(out.Set(ctx, plan)...)
 	}
 	if err != nil {
-		health, sync := "no health", "no sync status"
-		if last != nil {
-			health = cmp.Or(nestedString(last.Object, "status", "health", "status"), health)
-			sync = cmp.Or(nestedString(last.Object, "status", "sync", "status"), sync)
-		}
-		diags.AddError(fmt.Sprintf("Error Waiting For Service %s To Become Healthy", object), fmt.Sprintf(
-			"The Application was applied, but after %s (wait_for.timeout) ArgoCD reports %s and %s. Check it in ArgoCD "+
-				"(argocd app get %s): a failing sync, a chart that cannot be fetched, pods that do not start. Raise wait_for.timeout "+
-				"for slow services, or set wait_for.healthy = false to not wait.", timeout, health, sync, object))
+		diags.Append(waitDiagnostic(object, wait, last))
 	}
 	return diags
+}
+
+// awaitArgoCD waits until ArgoCD's controller has compared the Application
+// as applied and reports what wait asks for.
+func (r *serviceResource) awaitArgoCD(ctx context.Context, kc *kube.Client, ns, name string, wait waitFor) (*unstructured.Unstructured, error) {
+	tflog.Info(ctx, "waiting for ArgoCD's status of the Application", map[string]any{
+		"application": ns + "/" + name, "healthy": wait.Healthy, "synced": wait.Synced, "timeout": wait.Timeout.String(),
+	})
+	return kc.WaitForApplication(ctx, ns, name, HealthPollInterval, wait.Timeout, func(o *unstructured.Unstructured) bool {
+		return o != nil && wait.reached(o.Object)
+	})
 }
 
 // awaitCRD makes sure the cluster serves Applications, waiting for the
@@ -362,30 +364,8 @@ func fromLive(ctx context.Context, m *serviceModel, obj map[string]any) {
 	if w, err := strconv.ParseInt(nestedString(obj, "metadata", "annotations", SyncWaveAnnotation), 10, 64); err == nil {
 		m.SyncWave = types.Int64Value(w)
 	}
-	if nestedString(obj, "spec", "source", "chart") != "" {
-		m.Helm = &helmModel{
-			RepoURL: str("spec", "source", "repoURL"), Chart: str("spec", "source", "chart"), Version: str("spec", "source", "targetRevision"),
-			Values: types.StringNull(), SensitiveValuesWO: types.StringNull(), SensitiveValuesWOVersion: types.Int64Null(),
-		}
-	} else {
-		m.Git = &gitModel{RepoURL: str("spec", "source", "repoURL"), Path: str("spec", "source", "path"), TargetRevision: str("spec", "source", "targetRevision")}
-		if m.Git.TargetRevision.IsNull() {
-			m.Git.TargetRevision = types.StringValue(DefaultTargetRevision)
-		}
-	}
-	if policy, ok, _ := unstructured.NestedMap(obj, "spec", "syncPolicy"); ok {
-		automated, isAuto, _ := unstructured.NestedMap(policy, "automated")
-		p := &syncPolicyModel{Automated: types.BoolValue(isAuto), Prune: types.BoolValue(false), SelfHeal: types.BoolValue(false), SyncOptions: types.ListNull(types.StringType)}
-		if isAuto {
-			prune, _, _ := unstructured.NestedBool(automated, "prune")
-			heal, _, _ := unstructured.NestedBool(automated, "selfHeal")
-			p.Prune, p.SelfHeal = types.BoolValue(prune), types.BoolValue(heal)
-		}
-		if opts, ok, _ := unstructured.NestedStringSlice(policy, "syncOptions"); ok && len(opts) > 0 {
-			p.SyncOptions, _ = types.ListValueFrom(ctx, types.StringType, opts)
-		}
-		m.SyncPolicy = p
-	}
+	m.Helm, m.Git = importSource(ctx, obj)
+	m.SyncPolicy = importSyncPolicy(ctx, obj)
 	m.IgnoreDifferences = nil
 	if list, ok, _ := unstructured.NestedSlice(obj, "spec", "ignoreDifferences"); ok {
 		for _, item := range list {
@@ -408,4 +388,68 @@ func fromLive(ctx context.Context, m *serviceModel, obj map[string]any) {
 	m.WaitFor = defaultWaitFor()
 	m.Proxy = types.ObjectNull(proxyTypes)
 	m.Backup = types.ObjectNull(backupTypes)
+}
+
+// importSource reads the helm or git source of an imported Application.
+func importSource(ctx context.Context, obj map[string]any) (*helmModel, *gitModel) {
+	str := func(m map[string]any, fields ...string) types.String {
+		return tfvalue.StringOrNull(nestedString(m, fields...))
+	}
+	if src := helmSource(obj); src != nil && nestedString(src, "chart") != "" {
+		h := &helmModel{
+			RepoURL: str(src, "repoURL"), Chart: str(src, "chart"), Version: str(src, "targetRevision"),
+			Values: types.StringNull(), SensitiveValuesWO: types.StringNull(), SensitiveValuesWOVersion: types.Int64Null(),
+			ValueFiles: types.ListNull(types.StringType),
+		}
+		if files, ok, _ := unstructured.NestedStringSlice(src, "helm", "valueFiles"); ok && len(files) > 0 {
+			h.ValueFiles, _ = types.ListValueFrom(ctx, types.StringType, files)
+		}
+		sources, _, _ := unstructured.NestedSlice(obj, "spec", "sources")
+		for _, item := range sources {
+			if ref, _ := item.(map[string]any); nestedString(ref, "ref") == ValuesRef {
+				h.ValuesFromGit = &gitRefModel{RepoURL: str(ref, "repoURL"), TargetRevision: types.StringValue(cmp.Or(nestedString(ref, "targetRevision"), DefaultTargetRevision))}
+			}
+		}
+		return h, nil
+	}
+	src, _, _ := unstructured.NestedMap(obj, "spec", "source")
+	recurse, _, _ := unstructured.NestedBool(src, "directory", "recurse")
+	return nil, &gitModel{
+		RepoURL: str(src, "repoURL"), Path: str(src, "path"),
+		TargetRevision: types.StringValue(cmp.Or(nestedString(src, "targetRevision"), DefaultTargetRevision)),
+		Recurse:        types.BoolValue(recurse),
+	}
+}
+
+// importSyncPolicy reads the syncPolicy of an imported Application.
+func importSyncPolicy(ctx context.Context, obj map[string]any) *syncPolicyModel {
+	policy, ok, _ := unstructured.NestedMap(obj, "spec", "syncPolicy")
+	if !ok {
+		return nil
+	}
+	automated, isAuto, _ := unstructured.NestedMap(policy, "automated")
+	p := &syncPolicyModel{Automated: types.BoolValue(isAuto), Prune: types.BoolValue(false), SelfHeal: types.BoolValue(false), SyncOptions: types.ListNull(types.StringType)}
+	if isAuto {
+		prune, _, _ := unstructured.NestedBool(automated, "prune")
+		heal, _, _ := unstructured.NestedBool(automated, "selfHeal")
+		p.Prune, p.SelfHeal = types.BoolValue(prune), types.BoolValue(heal)
+	}
+	if opts, ok, _ := unstructured.NestedStringSlice(policy, "syncOptions"); ok && len(opts) > 0 {
+		p.SyncOptions, _ = types.ListValueFrom(ctx, types.StringType, opts)
+	}
+	if retry, ok, _ := unstructured.NestedMap(policy, "retry"); ok {
+		limit, _, _ := unstructured.NestedInt64(retry, "limit")
+		p.Retry = &retryModel{Limit: types.Int64Value(limit)}
+		if backoff, ok, _ := unstructured.NestedMap(retry, "backoff"); ok {
+			b := &backoffModel{
+				Duration: tfvalue.StringOrNull(nestedString(backoff, "duration")), MaxDuration: tfvalue.StringOrNull(nestedString(backoff, "maxDuration")),
+				Factor: types.Int64Null(),
+			}
+			if f, ok, _ := unstructured.NestedInt64(backoff, "factor"); ok {
+				b.Factor = types.Int64Value(f)
+			}
+			p.Retry.Backoff = b
+		}
+	}
+	return p
 }

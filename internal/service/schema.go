@@ -35,11 +35,11 @@ const (
 	DefaultProxyHost      = "127.0.0.1"
 )
 
-var waitForTypes = map[string]attr.Type{"healthy": types.BoolType, "timeout": types.StringType}
+var waitForTypes = map[string]attr.Type{"healthy": types.BoolType, "synced": types.BoolType, "timeout": types.StringType}
 
 func defaultWaitFor() types.Object {
 	return types.ObjectValueMust(waitForTypes, map[string]attr.Value{
-		"healthy": types.BoolValue(false), "timeout": types.StringValue(DefaultTimeout),
+		"healthy": types.BoolValue(false), "synced": types.BoolValue(false), "timeout": types.StringValue(DefaultTimeout),
 	})
 }
 
@@ -132,6 +132,25 @@ func (r *serviceResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 						Optional:            true,
 						MarkdownDescription: "Bump to send `sensitive_values_wo` again; Terraform cannot see changes in write-only values.",
 					},
+					"value_files": stringList("Helm value files, applied in order before `values`: paths inside the chart (`values-prod.yaml`), "+
+						"or, with `values_from_git`, paths in that repository as `$values/<path>` (e.g. `$values/k8s/apps/infisical/values.yaml`).",
+						listvalidator.ValueStringsAre(valueFileValidator())),
+					"values_from_git": schema.SingleNestedAttribute{
+						Optional: true,
+						MarkdownDescription: "A git repository (usually the GitOps repository) that `value_files` starting with `$values/` are read from. " +
+							"The Application then has two sources (ArgoCD multi-source): the chart, and this repository with `ref: " + ValuesRef + "`.",
+						Attributes: map[string]schema.Attribute{
+							"repo_url": schema.StringAttribute{
+								Required: true, Validators: []validator.String{repoURLValidator()},
+								MarkdownDescription: "Repository URL (`https://...`, `ssh://...`, `git@host:path` or `file://...`).",
+							},
+							"target_revision": schema.StringAttribute{
+								Optional: true, Computed: true, Default: stringdefault.StaticString(DefaultTargetRevision),
+								Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+								MarkdownDescription: "Branch, tag or commit. Default `HEAD`.",
+							},
+						},
+					},
 				},
 			},
 			"git": schema.SingleNestedAttribute{
@@ -140,7 +159,7 @@ func (r *serviceResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				Attributes: map[string]schema.Attribute{
 					"repo_url": schema.StringAttribute{
 						Required: true, Validators: []validator.String{repoURLValidator()},
-						MarkdownDescription: "Repository URL (`https://...`, `ssh://...` or `git@host:path`).",
+						MarkdownDescription: "Repository URL (`https://...`, `ssh://...`, `git@host:path` or `file://...`).",
 					},
 					"path": schema.StringAttribute{
 						Required: true, Validators: []validator.String{repoPathValidator()},
@@ -150,6 +169,10 @@ func (r *serviceResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 						Optional: true, Computed: true, Default: stringdefault.StaticString(DefaultTargetRevision),
 						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 						MarkdownDescription: "Branch, tag or commit. Default `HEAD`.",
+					},
+					"recurse": schema.BoolAttribute{
+						Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+						MarkdownDescription: "Read plain manifests from the subfolders of `path` too (ArgoCD's `directory.recurse`). Default `false`.",
 					},
 				},
 			},
@@ -165,6 +188,34 @@ func (r *serviceResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 					"self_heal": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(false), MarkdownDescription: "Revert changes made in the cluster. Default `false`."},
 					"sync_options": stringList("ArgoCD sync options, each `Key=Value`, e.g. `CreateNamespace=true`, `ServerSideApply=true`.",
 						listvalidator.ValueStringsAre(syncOptionValidator())),
+					"retry": schema.SingleNestedAttribute{
+						Optional:            true,
+						MarkdownDescription: "How ArgoCD retries a failed sync. Without it a failed sync is not retried.",
+						Attributes: map[string]schema.Attribute{
+							"limit": schema.Int64Attribute{
+								Required: true, Validators: []validator.Int64{int64validator.AtLeast(-1)},
+								MarkdownDescription: "Number of retries; `-1` retries forever.",
+							},
+							"backoff": schema.SingleNestedAttribute{
+								Optional:            true,
+								MarkdownDescription: "Wait between retries: `duration`, multiplied by `factor` after each retry, up to `max_duration`. ArgoCD's defaults (5s, 2, 3m) where unset.",
+								Attributes: map[string]schema.Attribute{
+									"duration": schema.StringAttribute{
+										Optional: true, Validators: []validator.String{retryDurationValidator()},
+										MarkdownDescription: "First wait, a Go duration such as `5s`.",
+									},
+									"factor": schema.Int64Attribute{
+										Optional: true, Validators: []validator.Int64{int64validator.AtLeast(1)},
+										MarkdownDescription: "What each wait is multiplied by for the next one, e.g. `2`.",
+									},
+									"max_duration": schema.StringAttribute{
+										Optional: true, Validators: []validator.String{retryDurationValidator()},
+										MarkdownDescription: "Longest wait, a Go duration such as `3m`.",
+									},
+								},
+							},
+						},
+					},
 				},
 			},
 			"ignore_differences": schema.ListNestedAttribute{
@@ -192,11 +243,17 @@ func (r *serviceResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"wait_for": schema.SingleNestedAttribute{
 				Optional: true, Computed: true, Default: objectdefault.StaticValue(defaultWaitFor()),
 				MarkdownDescription: "What apply waits for. `timeout` bounds every wait of this resource: for the Application CRD at create and " +
-					"update, for health when `healthy` is true, and for ArgoCD's finalizer at destroy.",
+					"update, for ArgoCD's sync and health status when `synced` or `healthy` is true, and for ArgoCD's finalizer at destroy. " +
+					"ArgoCD's status counts only once its controller has compared the Application as applied (its `status.sync.comparedTo` " +
+					"matches the spec), so a status left from before the apply never ends the wait.",
 				Attributes: map[string]schema.Attribute{
 					"healthy": schema.BoolAttribute{
 						Optional: true, Computed: true, Default: booldefault.StaticBool(false),
 						MarkdownDescription: "Wait until ArgoCD reports the Application `Healthy`. Default `false`.",
+					},
+					"synced": schema.BoolAttribute{
+						Optional: true, Computed: true, Default: booldefault.StaticBool(false),
+						MarkdownDescription: "Wait until ArgoCD reports the Application `Synced` and its last sync operation (if any) finished. Default `false`.",
 					},
 					"timeout": schema.StringAttribute{
 						Optional: true, Computed: true, Default: stringdefault.StaticString(DefaultTimeout),

@@ -171,3 +171,25 @@ func hostValidator() validator.String {
 func absPathValidator() validator.String {
 	return validators.Named("Invalid Backup Path", "an absolute path", checkAbsPath)
 }
+
+// checkValueFile accepts a file inside the chart, or "$values/<path>" in
+// the repository of helm.values_from_git (ValidateConfig checks that it is
+// set).
+func checkValueFile(s string) error {
+	p := strings.TrimPrefix(s, "$"+ValuesRef+"/")
+	if strings.HasPrefix(s, "$") && p == s {
+		return validators.Problem("the only reference a value file may start with is $" + ValuesRef + "/ (the repository of helm.values_from_git), e.g. $" + ValuesRef + "/k8s/apps/infisical/values.yaml.")
+	}
+	if p == "" || strings.HasPrefix(p, "/") || strings.Contains("/"+p+"/", "/../") {
+		return validators.Problem("a value file is a relative path inside the chart (values-prod.yaml), or $" + ValuesRef + "/<path> inside the repository of helm.values_from_git.")
+	}
+	return nil
+}
+
+func valueFileValidator() validator.String {
+	return validators.Named("Invalid Helm Value File", "a path in the chart, or $"+ValuesRef+"/<path>", checkValueFile)
+}
+
+func retryDurationValidator() validator.String {
+	return validators.Duration("Invalid Retry Backoff")
+}

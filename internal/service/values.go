@@ -230,11 +230,24 @@ func hashValues(m map[string]any) string {
 }
 
 // project keeps of live only what desired has: the keys of desired's maps,
-// recursively, and live's whole value where desired has any other value
-// (lists are replaced whole by server-side apply, like scalars). What
-// others added next to the provider's fields is not the provider's
+// recursively, and live's whole value where desired has any other value.
+// Lists are replaced whole by server-side apply, like scalars, except that
+// a list of maps as long as desired's (spec.sources) is projected item by
+// item, so that a field defaulted inside an item is not a difference.
+// What others added next to the provider's fields is not the provider's
 // business, and a field missing in live stays missing.
 func project(live, desired any) any {
+	if dl, ok := desired.([]any); ok {
+		ll, ok := live.([]any)
+		if !ok || len(ll) != len(dl) {
+			return live
+		}
+		out := make([]any, len(ll))
+		for i := range ll {
+			out[i] = project(ll[i], dl[i])
+		}
+		return out
+	}
 	dm, ok := desired.(map[string]any)
 	if !ok {
 		return live
