@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/devcluster"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
@@ -74,4 +76,27 @@ func SyncedHealthy(o *unstructured.Unstructured) bool {
 	sync, _, _ := unstructured.NestedString(o.Object, "status", "sync", "status")
 	health, _, _ := unstructured.NestedString(o.Object, "status", "health", "status")
 	return sync == "Synced" && health == "Healthy"
+}
+
+var appProjectsGVR = schema.GroupVersionResource{Group: "argoproj.io", Version: "v1alpha1", Resource: "appprojects"}
+
+// AppProject creates an AppProject open to every repository, destination
+// and source namespace, as the default one is, for tests whose
+// Applications name another project.
+func (c *Cluster) AppProject(t testing.TB, name string) {
+	t.Helper()
+	project := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+		"metadata": map[string]any{"name": name, "namespace": devcluster.ArgoCDNamespace},
+		"spec": map[string]any{
+			"sourceRepos":              []any{"*"},
+			"destinations":             []any{map[string]any{"server": "*", "namespace": "*"}},
+			"clusterResourceWhitelist": []any{map[string]any{"group": "*", "kind": "*"}},
+			"sourceNamespaces":         []any{"*"},
+		},
+	}}
+	_, err := c.Dynamic.Resource(appProjectsGVR).Namespace(devcluster.ArgoCDNamespace).Create(context.Background(), project, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		t.Fatalf("creating AppProject %s: %v", name, err)
+	}
 }

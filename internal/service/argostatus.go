@@ -43,9 +43,27 @@ func operationDone(obj map[string]any) bool {
 	return phase != "Running" && phase != "Terminating"
 }
 
+// errorConditions are the Application's conditions of an error type
+// (ComparisonError, InvalidSpecError, SyncError, ...; the others are
+// warnings).
+func errorConditions(obj map[string]any) []string {
+	var out []string
+	conditions, _, _ := unstructured.NestedSlice(obj, "status", "conditions")
+	for _, c := range conditions {
+		m, _ := c.(map[string]any)
+		if t := nestedString(m, "type"); strings.HasSuffix(t, "Error") {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // reached reports whether ArgoCD's status of obj is what wait asks for.
+// An error condition rules it out: ArgoCD calls an Application whose
+// manifests it cannot even render (a path that does not exist) Healthy,
+// since none of its zero resources is unhealthy.
 func (w waitFor) reached(obj map[string]any) bool {
-	if !compared(obj) {
+	if !compared(obj) || len(errorConditions(obj)) > 0 {
 		return false
 	}
 	if w.Healthy && nestedString(obj, "status", "health", "status") != "Healthy" {

@@ -178,7 +178,17 @@ func (p *syncSpec) policy() map[string]any {
 		return policy
 	}
 	if p.Automated {
-		policy["automated"] = map[string]any{"prune": p.Prune, "selfHeal": p.SelfHeal}
+		// Only true flags: ArgoCD's controller writes the Application back
+		// from its Go types, whose omitempty drops false ones, and a false
+		// we sent would read back as missing, a diff at every plan.
+		automated := map[string]any{}
+		if p.Prune {
+			automated["prune"] = true
+		}
+		if p.SelfHeal {
+			automated["selfHeal"] = true
+		}
+		policy["automated"] = automated
 	}
 	if len(p.Options) > 0 {
 		policy["syncOptions"] = anyList(p.Options)

@@ -22,7 +22,7 @@ func TestObject(t *testing.T) {
 		"apiVersion: argoproj.io/v1alpha1\n", "kind: Application\n", "argocd.argoproj.io/sync-wave: \"-2\"", "- resources-finalizer.argocd.argoproj.io",
 		"app.kubernetes.io/component: secrets", "app.kubernetes.io/managed-by: terraform", "app.kubernetes.io/name: infisical",
 		"app.kubernetes.io/part-of: homelab", "server: https://kubernetes.default.svc", "chart: infisical-standalone", "targetRevision: 1.7.2",
-		"valuesObject:\n        a: 1", "prune: true", "selfHeal: false", "- CreateNamespace=true", "kind: Secret", "- /data", "project: secrets",
+		"valuesObject:\n        a: 1", "prune: true", "- CreateNamespace=true", "kind: Secret", "- /data", "project: secrets",
 	} {
 		if !strings.Contains(yaml, want) {
 			t.Errorf("manifest lacks %q:\n%s", want, yaml)
@@ -30,6 +30,10 @@ func TestObject(t *testing.T) {
 	}
 	if strings.Contains(yaml, "group:") {
 		t.Errorf("an empty group was written:\n%s", yaml)
+	}
+	// ArgoCD's controller writes the Application back without false flags.
+	if strings.Contains(yaml, "selfHeal") {
+		t.Errorf("selfHeal: false was written; ArgoCD would drop it and the plan would show a diff:\n%s", yaml)
 	}
 
 	git := appSpec{Name: "root", Namespace: "argocd", ArgoNamespace: "argocd", Project: "default", PartOf: "homelab",
@@ -77,5 +81,49 @@ func TestManifestForRedactsAndMatchesRefresh(t *testing.T) {
 	live["spec"].(map[string]any)["project"] = "other"
 	if manifestYAML(redactObject(liveView(live, desired), paths)) == planned {
 		t.Error("a changed project does not show in the manifest")
+	}
+}
+
+// TestObjectArgoCDFeatures: value files from git make a multi-source
+// Application with the chart first and the repository as ref "values";
+// git.recurse and sync_policy.retry land where ArgoCD reads them.
+func TestObjectArgoCDFeatures(t *testing.T) {
+	t.Parallel()
+	factor := int64(2)
+	s := appSpec{Name: "infisical", Namespace: "infisical", ArgoNamespace: "argocd", Project: "default",
+		Helm: &helmSpec{RepoURL: "https://charts.example.com", Chart: "c", Version: "1.0.0", ValueFiles: []string{"$values/k8s/infisical.yaml"},
+			ValuesFrom: &gitSpec{RepoURL: "https://github.com/me/homelab.git", TargetRevision: "main"}},
+		Sync: &syncSpec{Automated: true, Retry: &retrySpec{Limit: 5, Backoff: &backoffSpec{Duration: "5s", Factor: &factor, MaxDuration: "3m"}}},
+	}
+	obj := canonical(s.object(map[string]any{"a": "b"})).(map[string]any)
+	spec := obj["spec"].(map[string]any)
+	if _, single := spec["source"]; single {
+		t.Errorf("a multi-source Application has spec.source: %v", spec["source"])
+	}
+	want := canonical([]any{
+		map[string]any{"repoURL": "https://charts.example.com", "chart": "c", "targetRevision": "1.0.0",
+			"helm": map[string]any{"valuesObject": map[string]any{"a": "b"}, "valueFiles": []any{"$values/k8s/infisical.yaml"}}},
+		map[string]any{"repoURL": "https://github.com/me/homelab.git", "targetRevision": "main", "ref": "values"},
+	})
+	if !reflect.DeepEqual(spec["sources"], want) {
+		t.Errorf("sources = %v\nwant %v", spec["sources"], want)
+	}
+	if got := helmValues(obj); !reflect.DeepEqual(got, map[string]any{"a": "b"}) {
+		t.Errorf("helmValues of a multi-source Application = %v", got)
+	}
+	wantPolicy := canonical(map[string]any{"automated": map[string]any{}, "retry": map[string]any{"limit": 5,
+		"backoff": map[string]any{"duration": "5s", "factor": 2, "maxDuration": "3m"}}})
+	if !reflect.DeepEqual(spec["syncPolicy"], wantPolicy) {
+		t.Errorf("syncPolicy = %v, want %v", spec["syncPolicy"], wantPolicy)
+	}
+	if got := redactObject(obj, [][]string{{"a"}}); helmValues(got)["a"] != Redacted || helmValues(obj)["a"] != "b" {
+		t.Errorf("redactObject of a multi-source Application: %v (original %v)", helmValues(got), helmValues(obj))
+	}
+
+	git := appSpec{Name: "root", Namespace: "argocd", ArgoNamespace: "argocd", Project: "default",
+		Git: &gitSpec{RepoURL: "file:///srv/homelab", Path: "k8s", Recurse: true}}
+	src := git.object(nil)["spec"].(map[string]any)["source"].(map[string]any)
+	if !reflect.DeepEqual(src["directory"], map[string]any{"recurse": true}) {
+		t.Errorf("git.recurse: directory = %v", src["directory"])
 	}
 }
