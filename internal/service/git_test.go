@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -23,25 +25,30 @@ import (
 const rootAddr = "homelab_service.root"
 
 // TestAccService_gitRootApp is the ArgoCD root app (app of apps) from the
-// seed's Layer 0: create, update of every attribute group, a status write
-// by ArgoCD's controller that must not show as a change, out-of-band edits
-// and deletion repaired, import.
+// seed's Layer 0: create, update of every attribute group, the status
+// ArgoCD's controller writes, which must not show as a change,
+// out-of-band edits and deletion repaired, import.
 func TestAccService_gitRootApp(t *testing.T) {
-	cluster := acctest.Kube(t)
+	cluster, _ := acctest.ArgoCD(t)
 	t.Parallel()
 	argo := cluster.Namespace(t, "argocd-root")
+	cluster.AppProject(t, "bootstrap")
+	repo := acctest.NewGitRepo(t, map[string]string{
+		"k8s/apps/argocd/settings.yaml": configMap("argocd-settings", "layer", "0"),
+		"k8s/apps/settings.yaml":        configMap("apps-settings", "layer", "1"),
+	})
 	config := func(body string) string {
 		return providerConfig(cluster) + fmt.Sprintf(`
 resource "homelab_service" "root" {
   name             = "argocd-apps"
-  namespace        = "argocd"
-  argocd_namespace = %q
-  %s
-}`, argo, body)
+  namespace        = %[1]q
+  argocd_namespace = %[1]q
+  %[2]s
+}`, argo, strings.ReplaceAll(body, "REPO", repo.URL))
 	}
 	v1 := config(`
   git = {
-    repo_url = "https://github.com/holdennguyen/homelab.git"
+    repo_url = "REPO"
     path     = "k8s/apps/argocd"
   }
   sync_policy = { automated = true, prune = true, self_heal = true }`)
@@ -51,7 +58,7 @@ resource "homelab_service" "root" {
   part_of   = "homelab-lab"
   sync_wave = -1
   git = {
-    repo_url        = "https://github.com/holdennguyen/homelab.git"
+    repo_url        = "REPO"
     path            = "k8s/apps"
     target_revision = "main"
   }
@@ -66,7 +73,7 @@ resource "homelab_service" "root" {
 	v3 := config(`
   sync_wave = 2
   git = {
-    repo_url = "https://github.com/holdennguyen/homelab.git"
+    repo_url = "REPO"
     path     = "k8s/apps"
   }
   sync_policy = { automated = false, sync_options = ["PruneLast=true"] }`)
@@ -99,7 +106,6 @@ resource "homelab_service" "root" {
 					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("part_of"), knownvalue.StringExact("homelab")),
 					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("git").AtMapKey("target_revision"), knownvalue.StringExact("HEAD")),
 					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("uid"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))),
-					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("sync_status"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("proxy"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("backup"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("sensitive_values_sha256"), knownvalue.Null()),
@@ -110,8 +116,8 @@ resource "homelab_service" "root" {
 					if !reflect.DeepEqual(o.GetLabels(), want) {
 						return fmt.Errorf("labels = %v, want %v", o.GetLabels(), want)
 					}
-					if str(o, "spec", "source", "repoURL") != "https://github.com/holdennguyen/homelab.git" || str(o, "spec", "source", "path") != "k8s/apps/argocd" ||
-						str(o, "spec", "source", "targetRevision") != "HEAD" || str(o, "spec", "destination", "namespace") != "argocd" ||
+					if str(o, "spec", "source", "repoURL") != repo.URL || str(o, "spec", "source", "path") != "k8s/apps/argocd" ||
+						str(o, "spec", "source", "targetRevision") != "HEAD" || str(o, "spec", "destination", "namespace") != argo ||
 						str(o, "spec", "destination", "server") != "https://kubernetes.default.svc" || str(o, "spec", "project") != "default" {
 						return fmt.Errorf("unexpected spec %v", o.Object["spec"])
 					}
@@ -178,9 +184,13 @@ resource "homelab_service" "root" {
 				}),
 			},
 			{
-				// ArgoCD's controller writes a status: no change is planned,
-				// and the next refresh shows it.
-				PreConfig: func() { writeStatus(t, argo, "argocd-apps", "Synced", "Healthy") },
+				// ArgoCD's controller syncs the new path and writes its
+				// status: no change is planned, and the refresh shows it.
+				PreConfig: func() {
+					cluster.WaitForApplication(t, argo, "argocd-apps", 2*time.Minute, "Synced/Healthy at k8s/apps", func(o *unstructured.Unstructured) bool {
+						return acctest.SyncedHealthy(o) && str(o, "status", "sync", "comparedTo", "source", "path") == "k8s/apps"
+					})
+				},
 				Config:    v2,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
@@ -220,8 +230,8 @@ resource "homelab_service" "root" {
 					if o.GetLabels()["team"] != "ops" {
 						return fmt.Errorf("the other manager's label was removed")
 					}
-					if str(o, "status", "sync", "status") != "Synced" {
-						return fmt.Errorf("apply touched the controller's status: %v", o.Object["status"])
+					if str(o, "status", "sync", "status") == "" || str(o, "status", "reconciledAt") == "" {
+						return fmt.Errorf("apply removed the controller's status: %v", o.Object["status"])
 					}
 					return nil
 				}),

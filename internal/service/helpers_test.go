@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -59,39 +58,6 @@ func patchApp(t *testing.T, ns, name, manager string, patch map[string]any) {
 	if err != nil {
 		t.Fatalf("patching Application %s/%s: %v", ns, name, err)
 	}
-}
-
-// writeStatus writes a status as ArgoCD's application controller does.
-// The Application CRD has no status subresource (its `subresources` is
-// empty), so the controller patches the object itself.
-func writeStatus(t *testing.T, ns, name, sync, health string) {
-	t.Helper()
-	patchApp(t, ns, name, "argocd-application-controller", map[string]any{"status": map[string]any{
-		"sync":         map[string]any{"status": sync, "revision": "0123456789abcdef"},
-		"health":       map[string]any{"status": health},
-		"reconciledAt": time.Now().UTC().Format(time.RFC3339),
-	}})
-}
-
-// writeStatusWhenCreated waits in the background until the Application
-// exists, then writes its status; the returned channel reports the result.
-func writeStatusWhenCreated(cluster *acctest.Cluster, ns, name, health string) <-chan error {
-	done := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		apps := cluster.Dynamic.Resource(kube.ApplicationGVR).Namespace(ns)
-		for ctx.Err() == nil {
-			if _, err := apps.Get(ctx, name, metav1.GetOptions{}); err == nil {
-				break
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		data, _ := json.Marshal(map[string]any{"status": map[string]any{"health": map[string]any{"status": health}, "sync": map[string]any{"status": "Synced"}}})
-		_, err := apps.Patch(ctx, name, types.MergePatchType, data, metav1.PatchOptions{FieldManager: "argocd-application-controller"})
-		done <- err
-	}()
-	return done
 }
 
 // noSecretsInPlan fails when any of the values shows up in what the plan

@@ -8,29 +8,36 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/acctest"
-	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 )
 
 // The control plane starts without ArgoCD's CRDs.
 func TestMain(m *testing.M) { acctest.Main(m) }
 
 func config(cluster *acctest.Cluster, argo, timeout string) string {
+	return configFrom(cluster, argo, "https://github.com/holdennguyen/homelab.git", "k8s/apps/argocd", fmt.Sprintf("{ timeout = %q }", timeout))
+}
+
+func configFrom(cluster *acctest.Cluster, argo, repoURL, path, waitFor string) string {
 	return fmt.Sprintf(`
 provider "homelab" {
   %s
 }
 resource "homelab_service" "root" {
   name             = "argocd-apps"
-  namespace        = "argocd"
-  argocd_namespace = %q
-  git              = { repo_url = "https://github.com/holdennguyen/homelab.git", path = "k8s/apps/argocd" }
-  wait_for         = { timeout = %q }
-}`, cluster.ProviderBlock(), argo, timeout)
+  namespace        = %[2]q
+  argocd_namespace = %[2]q
+  git              = { repo_url = %[3]q, path = %[4]q }
+  sync_policy      = { automated = true }
+  wait_for         = %[5]s
+}`, cluster.ProviderBlock(), argo, repoURL, path, waitFor)
 }
 
 func removeCRDs(t *testing.T) {
@@ -78,13 +85,18 @@ func TestAccServiceCRDWait_neverAppears(t *testing.T) {
 }
 
 // TestAccServiceCRDWait_appears: the plan works without the CRD; apply
-// waits while ArgoCD's CRDs are installed a few seconds later (as
-// ArgoCD's Helm release does in the same apply), then creates the
-// Application.
+// waits while ArgoCD's CRDs are installed a few seconds later and its
+// controller and repo server start after them (as ArgoCD's Helm release
+// does in the same apply), then creates the Application and waits until
+// ArgoCD, started after the CRDs appeared, reports it Healthy. It is the
+// last test of this binary: ArgoCD keeps running until the binary ends.
 func TestAccServiceCRDWait_appears(t *testing.T) {
 	cluster := acctest.KubeWithoutCRDs(t)
 	removeCRDs(t)
 	argo := cluster.Namespace(t, "argocd")
+	repo := acctest.NewGitRepo(t, map[string]string{
+		"k8s/apps/argocd/settings.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: layer-0\ndata:\n  synced: \"yes\"\n",
+	})
 	const delay = 4 * time.Second
 	var applyStart time.Time
 	installed := make(chan error, 1)
@@ -96,27 +108,38 @@ func TestAccServiceCRDWait_appears(t *testing.T) {
 				applyStart = time.Now()
 				go func() {
 					time.Sleep(delay)
-					ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+					ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 					defer cancel()
-					installed <- cluster.InstallArgoCDCRDs(ctx)
+					if err := cluster.InstallArgoCDCRDs(ctx); err != nil {
+						installed <- err
+						return
+					}
+					_, err := cluster.StartArgoCD(ctx)
+					installed <- err
 				}()
 			},
-			Config: config(cluster, argo, "90s"),
+			Config: configFrom(cluster, argo, repo.URL, "k8s/apps/argocd", `{ healthy = true, synced = true, timeout = "3m" }`),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction("homelab_service.root", plancheck.ResourceActionCreate)},
 				PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("homelab_service.root", tfjsonpath.New("health_status"), knownvalue.StringExact("Healthy")),
+			},
 			Check: func(*terraform.State) error {
 				if err := <-installed; err != nil {
-					return fmt.Errorf("installing the CRDs: %w", err)
+					return fmt.Errorf("installing the CRDs and starting ArgoCD: %w", err)
 				}
 				took := time.Since(applyStart)
-				t.Logf("plan and apply, with the CRDs installed after %s, took %s", delay, took.Round(time.Millisecond))
+				t.Logf("plan and apply, with the CRDs installed after %s and ArgoCD started then, took %s", delay, took.Round(time.Millisecond))
 				if took < delay {
 					return fmt.Errorf("apply finished after %s, before the CRDs were installed", took)
 				}
-				_, err := cluster.Dynamic.Resource(kube.ApplicationGVR).Namespace(argo).Get(context.Background(), "argocd-apps", metav1.GetOptions{})
-				return err
+				cm, err := cluster.Clientset.CoreV1().ConfigMaps(argo).Get(context.Background(), "layer-0", metav1.GetOptions{})
+				if err != nil || cm.Data["synced"] != "yes" {
+					return fmt.Errorf("ArgoCD did not sync the root's ConfigMap: %v, %v", cm, err)
+				}
+				return nil
 			},
 		}},
 	})
