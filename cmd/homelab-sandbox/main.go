@@ -52,7 +52,16 @@ func run() error {
 	withKube := flag.Bool("kube", false, "also start a local Kubernetes control plane (etcd + kube-apiserver from bin/kube, "+
 		"or KUBEBUILDER_ASSETS) with ArgoCD's CRDs, and print KUBE_CONFIG_PATH")
 	withArgoCD := flag.Bool("argocd", false, "with -kube, also run ArgoCD's application controller and repo server (from bin/argocd, or ARGOCD_BIN_DIR)")
+	waitSyncedList := flag.String("wait-synced", "", "instead of serving: wait until these Applications (Application:ns/name,...) in the cluster "+
+		"of KUBE_CONFIG_PATH are Synced and Healthy, and print what ArgoCD created")
+	expectGoneList := flag.String("expect-gone", "", "instead of serving: fail unless these objects (Kind:ns/name,..., Kind Application or ConfigMap) are gone")
 	flag.Parse()
+	switch {
+	case *waitSyncedList != "":
+		return waitSynced(*waitSyncedList, 5*time.Minute)
+	case *expectGoneList != "":
+		return expectGone(*expectGoneList)
+	}
 	if *withArgoCD && !*withKube {
 		return errors.New("-argocd needs -kube: ArgoCD runs against the local control plane")
 	}
@@ -78,6 +87,8 @@ func run() error {
 			log.Printf("ArgoCD %s application controller and repo server running (Applications in any namespace, default AppProject in %s)",
 				devcluster.ArgoCDVersion, devcluster.ArgoCDNamespace)
 		}
+		// Each leads a group of its own; the demo checks none survives.
+		log.Printf("process groups of the test ground: %v", cluster.ProcessGroups())
 	}
 
 	sb := cfsandbox.New(cfsandbox.Options{Token: *token})

@@ -22,6 +22,12 @@ variable "domain" {
   default = "example.com"
 }
 
+variable "gitops_repo_url" {
+  type        = string
+  default     = "https://github.com/example/homelab.git"
+  description = "The GitOps repository the root Application syncs; `make demo` gives a local one (file://)."
+}
+
 variable "backup_repository" {
   type        = string
   description = "restic repository string; a local path in the demo, e.g. b2:bucket:restic at home."
@@ -85,17 +91,24 @@ resource "homelab_bootstrap_secret" "infisical" {
 }
 
 # The root Application (app of apps): everything else in git follows it.
+# Apply returns once ArgoCD reports it Synced and Healthy; destroy deletes
+# what it created, through ArgoCD's finalizer.
 resource "homelab_service" "root" {
   name      = "argocd-apps"
   namespace = "argocd"
   component = "gitops"
   sync_wave = -1
   git = {
-    repo_url        = "https://github.com/example/homelab.git"
+    repo_url        = var.gitops_repo_url
     path            = "k8s/apps/argocd"
     target_revision = "HEAD"
   }
-  sync_policy = { automated = true, prune = true, self_heal = true }
+  sync_policy = {
+    automated = true, prune = true, self_heal = true
+    retry     = { limit = 5, backoff = { duration = "5s", factor = 2, max_duration = "3m" } }
+  }
+  cascade_delete = true
+  wait_for       = { healthy = true, synced = true, timeout = "5m" }
 
   depends_on = [homelab_bootstrap_secret.argocd_repo]
 }

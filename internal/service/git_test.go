@@ -61,6 +61,7 @@ resource "homelab_service" "root" {
     repo_url        = "REPO"
     path            = "k8s/apps"
     target_revision = "main"
+    recurse         = true
   }
   sync_policy = { prune = false, self_heal = true, sync_options = ["CreateNamespace=true", "ServerSideApply=true"] }
   ignore_differences = [
@@ -131,7 +132,8 @@ resource "homelab_service" "root" {
 				}),
 			},
 			{
-				// Every attribute group changes.
+				// Every attribute group changes. prune = false is left out, as
+				// ArgoCD itself writes it back.
 				Config: v2,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
@@ -165,14 +167,15 @@ resource "homelab_service" "root" {
 					if o.GetAnnotations()[kube.ApplicationCRD] != "" || o.GetAnnotations()["argocd.argoproj.io/sync-wave"] != "-1" {
 						return fmt.Errorf("annotations = %v", o.GetAnnotations())
 					}
-					if str(o, "spec", "project") != "bootstrap" || str(o, "spec", "source", "path") != "k8s/apps" || str(o, "spec", "source", "targetRevision") != "main" {
+					recurse, _, _ := unstructured.NestedBool(o.Object, "spec", "source", "directory", "recurse")
+					if str(o, "spec", "project") != "bootstrap" || str(o, "spec", "source", "path") != "k8s/apps" || str(o, "spec", "source", "targetRevision") != "main" || !recurse {
 						return fmt.Errorf("spec = %v", o.Object["spec"])
 					}
 					opts, _, _ := unstructured.NestedStringSlice(o.Object, "spec", "syncPolicy", "syncOptions")
 					if !reflect.DeepEqual(opts, []string{"CreateNamespace=true", "ServerSideApply=true"}) {
 						return fmt.Errorf("syncOptions = %v", opts)
 					}
-					if auto, _, _ := unstructured.NestedMap(o.Object, "spec", "syncPolicy", "automated"); auto["prune"] != false || auto["selfHeal"] != true {
+					if auto, _, _ := unstructured.NestedMap(o.Object, "spec", "syncPolicy", "automated"); auto["prune"] != nil || auto["selfHeal"] != true {
 						return fmt.Errorf("automated = %v", auto)
 					}
 					ignores, _, _ := unstructured.NestedSlice(o.Object, "spec", "ignoreDifferences")
@@ -184,14 +187,16 @@ resource "homelab_service" "root" {
 				}),
 			},
 			{
-				// ArgoCD's controller syncs the new path and writes its
-				// status: no change is planned, and the refresh shows it.
+				// ArgoCD's controller syncs the new path, with its subfolder
+				// (recurse), so that nothing needs pruning (prune = false),
+				// and writes its status: no change is planned, and the
+				// refresh shows it.
 				PreConfig: func() {
 					cluster.WaitForApplication(t, argo, "argocd-apps", 2*time.Minute, "Synced/Healthy at k8s/apps", func(o *unstructured.Unstructured) bool {
 						return acctest.SyncedHealthy(o) && str(o, "status", "sync", "comparedTo", "source", "path") == "k8s/apps"
 					})
 				},
-				Config:    v2,
+				Config: v2,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
