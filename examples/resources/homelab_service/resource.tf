@@ -9,7 +9,30 @@ resource "homelab_service" "root" {
     repo_url = "https://github.com/holdennguyen/homelab.git"
     path     = "k8s/apps/argocd"
   }
-  sync_policy = { automated = true, prune = true, self_heal = true }
+  sync_policy = {
+    automated = true, prune = true, self_heal = true
+    retry     = { limit = 5, backoff = { duration = "5s", factor = 2, max_duration = "3m" } }
+  }
+  # ArgoCD deletes what the root created when it is destroyed; apply
+  # returns once ArgoCD reports the root Synced and Healthy.
+  cascade_delete = true
+  wait_for       = { synced = true, healthy = true, timeout = "5m" }
+}
+
+# A chart whose values live in the GitOps repository (ArgoCD multi-source:
+# the chart, and the repository as `$values`).
+resource "homelab_service" "jellyfin" {
+  name      = "jellyfin"
+  namespace = "media"
+
+  helm = {
+    repo_url        = "https://jellyfin.github.io/jellyfin-helm"
+    chart           = "jellyfin"
+    version         = "2.1.0"
+    value_files     = ["$values/k8s/apps/jellyfin/values.yaml"]
+    values_from_git = { repo_url = "https://github.com/holdennguyen/homelab.git", target_revision = "HEAD" }
+  }
+  sync_policy = { automated = true, sync_options = ["CreateNamespace=true"] }
 }
 
 # Infisical from its Helm chart. The database passwords come from
