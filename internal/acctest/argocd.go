@@ -60,14 +60,29 @@ func (c *Cluster) WaitForApplication(t testing.TB, ns, name string, timeout time
 			}
 		}
 		if time.Now().After(deadline) {
-			var status any
-			if last != nil {
-				status = last.Object["status"]
-			}
-			t.Fatalf("Application %s/%s: not %s after %s (last error %v, last status %v)", ns, name, what, timeout, err, status)
+			t.Fatalf("Application %s/%s: not %s after %s (last error %v, last status %s)", ns, name, what, timeout, err, statusSummary(last))
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+}
+
+// statusSummary is what a failing test prints of ArgoCD's status: sync,
+// health, conditions and the last operation's message. Never the whole
+// status: its comparedTo and history repeat the spec's Helm values, which
+// may be sensitive.
+func statusSummary(o *unstructured.Unstructured) string {
+	if o == nil {
+		return "none"
+	}
+	str := func(f ...string) string { v, _, _ := unstructured.NestedString(o.Object, f...); return v }
+	out := fmt.Sprintf("sync %q, health %q, compared path %q, operation %q: %q", str("status", "sync", "status"), str("status", "health", "status"),
+		str("status", "sync", "comparedTo", "source", "path"), str("status", "operationState", "phase"), str("status", "operationState", "message"))
+	conditions, _, _ := unstructured.NestedSlice(o.Object, "status", "conditions")
+	for _, c := range conditions {
+		m, _ := c.(map[string]any)
+		out += fmt.Sprintf("; %v: %v", m["type"], m["message"])
+	}
+	return out
 }
 
 // SyncedHealthy reports whether ArgoCD says the Application is Synced and

@@ -93,7 +93,7 @@ func (p *process) stop(grace time.Duration) error {
 	return nil
 }
 
-// Pgid is the process group the process leads.
+// pgid is the process group the process leads.
 func (p *process) pgid() int { return p.cmd.Process.Pid }
 
 // logTail is the end of the process's log, to explain a failed start.
