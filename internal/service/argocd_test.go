@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"testing"
@@ -81,6 +82,25 @@ func waitFor(t *testing.T, timeout time.Duration, what string, check func() erro
 	}
 }
 
+// specOwnedByUs fails when another field manager (ArgoCD's controller,
+// which writes the Application back after each sync) owns a field of the
+// spec: our next apply would then fight it for that field.
+func specOwnedByUs(o *unstructured.Unstructured) error {
+	for _, m := range o.GetManagedFields() {
+		if m.Manager == kube.FieldManager || m.FieldsV1 == nil {
+			continue
+		}
+		var fields map[string]any
+		if err := json.Unmarshal(m.FieldsV1.Raw, &fields); err != nil {
+			return err
+		}
+		if spec, ok := fields["f:spec"]; ok {
+			return fmt.Errorf("field manager %s (%s) owns spec fields %v", m.Manager, m.Operation, spec)
+		}
+	}
+	return nil
+}
+
 // TestAccService_appOfApps is the seed's Layer 0: a root homelab_service
 // whose git repository holds a child Application and a ConfigMap. ArgoCD
 // creates both, the child syncs its own ConfigMap, wait_for returns when
@@ -143,6 +163,9 @@ resource "homelab_service" "root" {
 					// objects are there now, the child's soon after.
 					if data, err := configMapData(t, cluster, argo, "root-settings"); err != nil || data["mode"] != "original" {
 						return fmt.Errorf("the root's ConfigMap: %v, %v", data, err)
+					}
+					if err := specOwnedByUs(liveApp(t, argo, "root")); err != nil {
+						return err
 					}
 					cluster.WaitForApplication(t, argo, "child", 2*time.Minute, "Synced/Healthy", acctest.SyncedHealthy)
 					if data, err := configMapData(t, cluster, workload, "from-child"); err != nil || data["synced"] != "yes" {
@@ -253,8 +276,12 @@ resource "homelab_service" "keep" {
 				statecheck.ExpectKnownValue("homelab_service.keep", tfjsonpath.New("sync_status"), knownvalue.StringExact("Synced")),
 			},
 			Check: func(*terraform.State) error {
-				if f := liveApp(t, argo, "keep").GetFinalizers(); len(f) != 0 {
+				app := liveApp(t, argo, "keep")
+				if f := app.GetFinalizers(); len(f) != 0 {
 					return fmt.Errorf("finalizers %v; want none", f)
+				}
+				if err := specOwnedByUs(app); err != nil {
+					return err
 				}
 				_, err := configMapData(t, cluster, workload, "kept")
 				return err

@@ -113,6 +113,9 @@ resource "homelab_service" "echo" {
 						return fmt.Errorf("the rendered password is not the sensitive value (%d bytes)", len(data["password"]))
 					}
 					app := liveApp(t, argo, "echo")
+					if err := specOwnedByUs(app); err != nil {
+						return err
+					}
 					sources, _, _ := unstructured.NestedSlice(app.Object, "spec", "sources")
 					retry, _, _ := unstructured.NestedInt64(app.Object, "spec", "syncPolicy", "retry", "limit")
 					factor, _, _ := unstructured.NestedInt64(app.Object, "spec", "syncPolicy", "retry", "backoff", "factor")
