@@ -91,7 +91,7 @@ func specOwnedByUs(o *unstructured.Unstructured) error {
 			continue
 		}
 		var fields map[string]any
-		if err := json.Unmarshal(m.FieldsV1.Raw, &fields); err != nil {
+		if err := json.Unmarshal(m.FieldsV1.GetRawBytes(), &fields); err != nil {
 			return err
 		}
 		if spec, ok := fields["f:spec"]; ok {
