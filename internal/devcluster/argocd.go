@@ -70,7 +70,11 @@ func (c *Cluster) StartArgoCD(ctx context.Context) (*ArgoCD, error) {
 	if c.External {
 		_, err := c.Clientset.CoreV1().ConfigMaps(ArgoCDNamespace).Get(ctx, "argocd-cm", metav1.GetOptions{})
 		if err == nil {
+			// Tests still package their charts with the helm of bin/argocd.
 			c.argocd = &ArgoCD{External: true}
+			if dir, err := ArgoCDBinDir(); err == nil {
+				c.argocd.Helm = filepath.Join(dir, "helm")
+			}
 			return c.argocd, nil
 		}
 		if !apierrors.IsNotFound(err) {
