@@ -11,6 +11,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/proctree"
 )
 
 // gitRepo makes a repository with one commit of files (given its URL),
@@ -135,7 +137,7 @@ spec:
 	stop()
 	stopped = true
 	for _, g := range groups {
-		if left := GroupMembers(g); len(left) > 0 {
+		if left := proctree.Group(g); len(left) > 0 {
 			t.Errorf("process group %d: %v still running after stop", g, left)
 		}
 	}

@@ -11,10 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/proctree"
 )
 
 // process is a child process of the test ground (kube-controller-manager,
@@ -79,11 +80,11 @@ func (p *process) stop(grace time.Duration) error {
 	}
 	// The leader is gone; children of it (git, helm) may not be yet.
 	deadline := time.Now().Add(grace)
-	for len(GroupMembers(pgid)) > 0 {
+	for len(proctree.Group(pgid)) > 0 {
 		if time.Now().After(deadline) {
 			_ = syscall.Kill(-pgid, syscall.SIGKILL)
 			time.Sleep(100 * time.Millisecond)
-			if left := GroupMembers(pgid); len(left) > 0 {
+			if left := proctree.Group(pgid); len(left) > 0 {
 				return fmt.Errorf("%s: processes %v of its group survived SIGKILL", p.name, left)
 			}
 			break
@@ -116,50 +117,6 @@ func (p *process) failure(err error) error {
 		state = fmt.Sprintf("exited: %v", p.err)
 	}
 	return fmt.Errorf("%s (%s): %w\n--- last lines of %s ---\n%s", p.name, state, err, p.log, p.logTail())
-}
-
-// GroupMembers lists the live processes of process group pgid, from /proc
-// (zombies count as gone: they have exited and wait only for their parent).
-func GroupMembers(pgid int) []int {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil
-	}
-	var out []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		if state, group, ok := parseStatGroup(string(stat)); ok && group == pgid && state != "Z" && state != "X" {
-			out = append(out, pid)
-		}
-	}
-	return out
-}
-
-// parseStatGroup reads the state and the process group from a
-// /proc/<pid>/stat line: "pid (comm) state ppid pgrp ...". The command
-// name may hold spaces and parentheses, so the fields start after the
-// last ')'.
-func parseStatGroup(stat string) (state string, pgid int, ok bool) {
-	i := strings.LastIndexByte(stat, ')')
-	if i < 0 {
-		return "", 0, false
-	}
-	fields := strings.Fields(stat[i+1:])
-	if len(fields) < 3 {
-		return "", 0, false
-	}
-	pgid, err := strconv.Atoi(fields[2])
-	if err != nil {
-		return "", 0, false
-	}
-	return fields[0], pgid, true
 }
 
 // freePort asks the kernel for a free loopback port. Another process may

@@ -8,27 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func TestParseStatGroup(t *testing.T) {
-	for _, tc := range []struct {
-		stat  string
-		state string
-		pgid  int
-		ok    bool
-	}{
-		{"4242 (argocd) S 1 4242 4242 0 -1", "S", 4242, true},
-		{"77 (git (remote) x) Z 4242 4242 4242 0", "Z", 4242, true},
-		{"12 (sh) R 1", "", 0, false},
-		{"garbage", "", 0, false},
-		{"9 (a) S 1 notanumber 3", "", 0, false},
-	} {
-		state, pgid, ok := parseStatGroup(tc.stat)
-		if state != tc.state || pgid != tc.pgid || ok != tc.ok {
-			t.Errorf("parseStatGroup(%q) = %q, %d, %v; want %q, %d, %v", tc.stat, state, pgid, ok, tc.state, tc.pgid, tc.ok)
-		}
-	}
-}
+	"github.com/homelab-tf/terraform-provider-homelab/internal/proctree"
+)
 
 func linuxOnly(t *testing.T) {
 	t.Helper()
@@ -47,9 +29,9 @@ func TestProcessStopKillsItsGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for len(GroupMembers(p.pgid())) < 2 {
+	for len(proctree.Group(p.pgid())) < 2 {
 		if time.Now().After(deadline) {
-			t.Fatalf("the group never had two processes: %v", GroupMembers(p.pgid()))
+			t.Fatalf("the group never had two processes: %v", proctree.Group(p.pgid()))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -57,7 +39,7 @@ func TestProcessStopKillsItsGroup(t *testing.T) {
 	if err := p.stop(500 * time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
-	if left := GroupMembers(p.pgid()); len(left) > 0 {
+	if left := proctree.Group(p.pgid()); len(left) > 0 {
 		t.Fatalf("processes %v of the group are still running", left)
 	}
 	if !p.exited() {
@@ -100,7 +82,7 @@ func TestWaitHealthyFailures(t *testing.T) {
 	if err := hangs.stop(time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if left := GroupMembers(hangs.pgid()); len(left) > 0 {
+	if left := proctree.Group(hangs.pgid()); len(left) > 0 {
 		t.Errorf("processes %v still running", left)
 	}
 	if _, err := os.Stat(hangs.log); err != nil {

@@ -1,6 +1,7 @@
-// Package proctree finds the processes a CLI started, from /proc: the
-// tests and the benchmark use it to find the provider process Terraform
-// or OpenTofu launched (to kill it, or to read its memory).
+// Package proctree reads processes from /proc: the tests and the benchmark
+// use it to find the provider process Terraform or OpenTofu launched (to
+// kill it, or to read its memory), and the test ground to see whether a
+// component's process group is gone.
 package proctree
 
 import (
@@ -10,42 +11,76 @@ import (
 	"strings"
 )
 
-// Children lists the processes whose parent is parent and whose command
-// name is executable's (the kernel keeps the first 15 bytes of it).
-func Children(parent int, executable string) []int {
+// stat is what this package reads of a /proc/<pid>/stat line.
+type stat struct {
+	pid   int
+	comm  string // the first 15 bytes of the command name, as the kernel keeps it
+	state string // R, S, D, Z (zombie), X (dead), ...
+	ppid  int
+	pgid  int
+}
+
+// processes walks /proc once; a process that ends meanwhile is left out.
+func processes() []stat {
 	entries, _ := os.ReadDir("/proc")
-	var pids []int
+	var out []stat
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		raw, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
 		if err != nil {
 			continue
 		}
-		if comm, ppid, ok := parseStat(string(stat)); ok && ppid == parent && comm != "" && strings.HasPrefix(executable, comm) {
-			pids = append(pids, pid)
+		if s, ok := parseStat(string(raw)); ok {
+			s.pid = pid
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Children lists the processes whose parent is parent and whose command
+// name is executable's (the kernel keeps the first 15 bytes of it).
+func Children(parent int, executable string) []int {
+	var pids []int
+	for _, p := range processes() {
+		if p.ppid == parent && p.comm != "" && strings.HasPrefix(executable, p.comm) {
+			pids = append(pids, p.pid)
 		}
 	}
 	return pids
 }
 
-// parseStat reads the command name and the parent pid from a
-// /proc/<pid>/stat line: "pid (comm) state ppid ...". The name may hold
-// spaces and parentheses, so it ends at the last ')'.
-func parseStat(stat string) (comm string, ppid int, ok bool) {
-	open, end := strings.IndexByte(stat, '('), strings.LastIndexByte(stat, ')')
+// Group lists the live processes of process group pgid (zombies count as
+// gone: they have exited and wait only for their parent).
+func Group(pgid int) []int {
+	var pids []int
+	for _, p := range processes() {
+		if p.pgid == pgid && p.state != "Z" && p.state != "X" {
+			pids = append(pids, p.pid)
+		}
+	}
+	return pids
+}
+
+// parseStat reads a /proc/<pid>/stat line: "pid (comm) state ppid pgrp
+// ...". The name may hold spaces and parentheses, so it ends at the last
+// ')'.
+func parseStat(line string) (stat, bool) {
+	open, end := strings.IndexByte(line, '('), strings.LastIndexByte(line, ')')
 	if open < 0 || end < open {
-		return "", 0, false
+		return stat{}, false
 	}
-	fields := strings.Fields(stat[end+1:])
-	if len(fields) < 2 {
-		return "", 0, false
+	fields := strings.Fields(line[end+1:])
+	if len(fields) < 3 {
+		return stat{}, false
 	}
-	ppid, err := strconv.Atoi(fields[1])
-	if err != nil {
-		return "", 0, false
+	ppid, err1 := strconv.Atoi(fields[1])
+	pgid, err2 := strconv.Atoi(fields[2])
+	if err1 != nil || err2 != nil {
+		return stat{}, false
 	}
-	return stat[open+1 : end], ppid, true
+	return stat{comm: line[open+1 : end], state: fields[0], ppid: ppid, pgid: pgid}, true
 }

@@ -11,21 +11,26 @@ import (
 func TestParseStat(t *testing.T) {
 	cases := []struct {
 		stat   string
-		comm   string
-		ppid   int
+		want   stat
 		wantOK bool
 	}{
-		{"4242 (terraform-provi) S 4100 4242 4100 0 -1", "terraform-provi", 4100, true},
-		{"7 (a (b) c) R 1 7 7 0", "a (b) c", 1, true},
-		{"9 (name with spaces) S 3 9", "name with spaces", 3, true},
-		{"9 name S 3 9", "", 0, false},
-		{"9 (name) S", "", 0, false},
-		{"9 (name) S x 9", "", 0, false},
+		{"4242 (terraform-provi) S 4100 4242 4100 0 -1", stat{comm: "terraform-provi", state: "S", ppid: 4100, pgid: 4242}, true},
+		{"7 (a (b) c) R 1 7 7 0", stat{comm: "a (b) c", state: "R", ppid: 1, pgid: 7}, true},
+		{"9 (name with spaces) S 3 9", stat{comm: "name with spaces", state: "S", ppid: 3, pgid: 9}, true},
+		// The cases the test ground's process-group check had.
+		{"4242 (argocd) S 1 4242 4242 0 -1", stat{comm: "argocd", state: "S", ppid: 1, pgid: 4242}, true},
+		{"77 (git (remote) x) Z 4242 4242 4242 0", stat{comm: "git (remote) x", state: "Z", ppid: 4242, pgid: 4242}, true},
+		{"12 (sh) R 1", stat{}, false},
+		{"garbage", stat{}, false},
+		{"9 (a) S 1 notanumber 3", stat{}, false},
+		{"9 name S 3 9", stat{}, false},
+		{"9 (name) S", stat{}, false},
+		{"9 (name) S x 9", stat{}, false},
 	}
 	for _, tc := range cases {
-		comm, ppid, ok := parseStat(tc.stat)
-		if ok != tc.wantOK || comm != tc.comm || ppid != tc.ppid {
-			t.Errorf("parseStat(%q) = %q, %d, %v; want %q, %d, %v", tc.stat, comm, ppid, ok, tc.comm, tc.ppid, tc.wantOK)
+		got, ok := parseStat(tc.stat)
+		if ok != tc.wantOK || got != tc.want {
+			t.Errorf("parseStat(%q) = %+v, %v; want %+v, %v", tc.stat, got, ok, tc.want, tc.wantOK)
 		}
 	}
 }
