@@ -162,7 +162,7 @@ func (c *Client) CreateAccessPolicy(ctx context.Context, p AccessPolicy) (Access
 	}
 	var env envelope[accessPolicyBody]
 	err := wrap(c.sdk.Execute(ctx, http.MethodPost, c.accountPath("access/policies"), policyBody(p), &env))
-	return c.policyWritten(policyFrom(env.Result), err)
+	return c.policyWritten("", policyFrom(env.Result), err)
 }
 
 // UpdateAccessPolicy replaces a reusable policy.
@@ -172,10 +172,7 @@ func (c *Client) UpdateAccessPolicy(ctx context.Context, p AccessPolicy) (Access
 	}
 	var env envelope[accessPolicyBody]
 	err := wrap(c.sdk.Execute(ctx, http.MethodPut, c.accountPath("access/policies/%s", p.ID), policyBody(p), &env))
-	if IsNotFound(err) {
-		c.cache.policies.remove(p.ID)
-	}
-	return c.policyWritten(policyFrom(env.Result), err)
+	return c.policyWritten(p.ID, policyFrom(env.Result), err)
 }
 
 // DeleteAccessPolicy deletes a reusable policy; one already gone is fine.
@@ -184,22 +181,11 @@ func (c *Client) DeleteAccessPolicy(ctx context.Context, id string) error {
 		return err
 	}
 	err := wrap(c.sdk.Execute(ctx, http.MethodDelete, c.accountPath("access/policies/%s", id), nil, nil))
-	if err == nil || IsNotFound(err) {
-		c.cache.policies.remove(id)
+	c.cache.policies.wrote(id, nil, err)
+	if IsNotFound(err) {
 		return nil
 	}
-	afterWrite(&c.cache.policies, err)
 	return err
-}
-
-// GetAccessApp reads an Access application.
-func (c *Client) GetAccessApp(ctx context.Context, id string) (AccessApp, error) {
-	if err := c.requireAccount(); err != nil {
-		return AccessApp{}, err
-	}
-	var env envelope[accessAppBody]
-	err := c.sdk.Execute(ctx, http.MethodGet, c.accountPath("access/apps/%s", id), nil, &env)
-	return appFrom(env.Result), wrap(err)
 }
 
 // ListAccessApps lists the account's Access applications.
@@ -223,7 +209,7 @@ func (c *Client) CreateAccessApp(ctx context.Context, a AccessApp) (AccessApp, e
 	}
 	var env envelope[accessAppBody]
 	err := wrap(c.sdk.Execute(ctx, http.MethodPost, c.accountPath("access/apps"), appBody(a), &env))
-	return c.appWritten(appFrom(env.Result), err)
+	return c.appWritten("", appFrom(env.Result), err)
 }
 
 // UpdateAccessApp replaces a self-hosted Access application.
@@ -233,10 +219,7 @@ func (c *Client) UpdateAccessApp(ctx context.Context, a AccessApp) (AccessApp, e
 	}
 	var env envelope[accessAppBody]
 	err := wrap(c.sdk.Execute(ctx, http.MethodPut, c.accountPath("access/apps/%s", a.ID), appBody(a), &env))
-	if IsNotFound(err) {
-		c.cache.apps.remove(a.ID)
-	}
-	return c.appWritten(appFrom(env.Result), err)
+	return c.appWritten(a.ID, appFrom(env.Result), err)
 }
 
 // DeleteAccessApp deletes an Access application; one already gone is fine.
@@ -245,11 +228,10 @@ func (c *Client) DeleteAccessApp(ctx context.Context, id string) error {
 		return err
 	}
 	err := wrap(c.sdk.Execute(ctx, http.MethodDelete, c.accountPath("access/apps/%s", id), nil, nil))
-	if err == nil || IsNotFound(err) {
-		c.cache.apps.remove(id)
+	c.cache.apps.wrote(id, nil, err)
+	if IsNotFound(err) {
 		return nil
 	}
-	afterWrite(&c.cache.apps, err)
 	return err
 }
 
@@ -261,22 +243,21 @@ func listPages[T any](ctx context.Context, c *Client, resource string, each func
 	return listAll(ctx, c, c.accountPath(resource), accessPageSize, func(page []T) { each(&page) })
 }
 
-// policyWritten keeps the cached listing in step with a write's answer.
-func (c *Client) policyWritten(p AccessPolicy, err error) (AccessPolicy, error) {
-	if err != nil {
-		afterWrite(&c.cache.policies, err)
-		return p, err
+// policyWritten keeps the cached listing in step with the answer to a
+// write of policy id ("" for a creation).
+func (c *Client) policyWritten(id string, p AccessPolicy, err error) (AccessPolicy, error) {
+	if err == nil {
+		id = p.ID
 	}
-	c.cache.policies.put(p.ID, p)
-	return p, nil
+	c.cache.policies.wrote(id, &p, err)
+	return p, err
 }
 
-// appWritten keeps the cached listing in step with a write's answer.
-func (c *Client) appWritten(a AccessApp, err error) (AccessApp, error) {
-	if err != nil {
-		afterWrite(&c.cache.apps, err)
-		return a, err
+// appWritten is policyWritten for an application.
+func (c *Client) appWritten(id string, a AccessApp, err error) (AccessApp, error) {
+	if err == nil {
+		id = a.ID
 	}
-	c.cache.apps.put(a.ID, a)
-	return a, nil
+	c.cache.apps.wrote(id, &a, err)
+	return a, err
 }

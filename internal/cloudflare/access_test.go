@@ -64,8 +64,9 @@ func TestAccessRoundTrip(t *testing.T) {
 	if len(apps) != 1 || apps[0].Type != "self_hosted" || !slices.Equal(apps[0].Policies, []string{pol.ID}) {
 		t.Errorf("sandbox apps %+v", apps)
 	}
-	if got, err := c.GetAccessApp(ctx, app.ID); err != nil || !appEqual(got, wantApp) {
-		t.Errorf("GetAccessApp = %+v, %v; want %+v", got, err, wantApp)
+	// A fresh client lists what the API holds.
+	if got, err := sb.client(t, nil).CachedAccessApp(ctx, app.ID); err != nil || !appEqual(got, wantApp) {
+		t.Errorf("CachedAccessApp = %+v, %v; want %+v", got, err, wantApp)
 	}
 	// While linked, the policy cannot go.
 	if err := c.DeleteAccessPolicy(ctx, pol.ID); err == nil || IsNotFound(err) {
@@ -94,8 +95,8 @@ func TestAccessRoundTrip(t *testing.T) {
 	if err := c.DeleteAccessApp(ctx, app.ID); err != nil {
 		t.Fatalf("DeleteAccessApp: %v", err)
 	}
-	if _, err := c.GetAccessApp(ctx, app.ID); !IsNotFound(err) {
-		t.Errorf("GetAccessApp after delete: %v, want not found", err)
+	if _, err := sb.client(t, nil).CachedAccessApp(ctx, app.ID); !IsNotFound(err) {
+		t.Errorf("CachedAccessApp after delete: %v, want not found", err)
 	}
 	if err := c.DeleteAccessPolicy(ctx, pol.ID); err != nil {
 		t.Fatalf("DeleteAccessPolicy: %v", err)

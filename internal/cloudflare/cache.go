@@ -3,11 +3,8 @@ package cloudflare
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -35,10 +32,14 @@ import (
 //     (terraform plan, apply and refresh each do). Within one command that
 //     is what Terraform expects: refresh reads once, apply writes.
 //
-// The plain List*/Get* methods always call the API; tests and data
-// sources that need the live value use them.
+// Resources and data sources read through the Cached* methods. The plain
+// List*/Get* methods always call the API: the listings are made with
+// them, and tests use them for the live value.
 
 // collection is one cached listing, keyed by object id.
+//
+// Lock order: mu is a leaf (see Client); the listing runs in flight
+// without it.
 type collection[T any] struct {
 	mu      sync.Mutex
 	items   map[string]T // nil until listed
@@ -66,6 +67,13 @@ func (c *collection[T]) get(ctx context.Context, list func(context.Context) ([]T
 		listCtx := context.WithoutCancel(ctx)
 		ch := c.flight.DoChan("list", func() (any, error) {
 			c.mu.Lock()
+			if c.items != nil {
+				// A listing finished between this caller's look and its
+				// joining the flight, which had ended: use it.
+				items := c.items
+				c.mu.Unlock()
+				return items, nil
+			}
 			c.loading, c.pending, c.dirty = true, map[string]*T{}, false
 			c.mu.Unlock()
 			listed, err := list(listCtx)
@@ -108,7 +116,8 @@ func (c *collection[T]) get(ctx context.Context, list func(context.Context) ([]T
 	}
 }
 
-// copy-on-write: readers hold the map they got without a lock.
+// put stores v as the object id; copy-on-write: readers hold the map they
+// got without a lock.
 func (c *collection[T]) put(id string, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -142,6 +151,34 @@ func (c *collection[T]) remove(id string) {
 	}
 }
 
+// wrote is the one way this client's requests reach the collection; every
+// write of a collection goes through it, with the id of the object the
+// request addressed ("" when it addressed none: a creation that failed, a
+// whole batch):
+//   - a request that succeeded stores v as the object id, or forgets id
+//     when v is nil (a deletion);
+//   - a not-found forgets id: the object is gone;
+//   - any other definite API answer (4xx) leaves the collection as it is;
+//   - a write whose outcome is unknown (5xx, 429 or a network error after
+//     the retries, or cancellation) drops the whole collection.
+func (c *collection[T]) wrote(id string, v *T, err error) {
+	switch {
+	case err == nil && v != nil:
+		c.put(id, *v)
+	case err == nil, id != "" && IsNotFound(err):
+		c.remove(id)
+	case !definite(err):
+		c.invalidate()
+	}
+}
+
+// definite reports an API answer that says what happened: any 4xx but a
+// 429, which outlived the retries and says nothing about the write.
+func definite(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 && apiErr.StatusCode != http.StatusTooManyRequests
+}
+
 // invalidate forgets the collection after a write whose outcome is unknown.
 func (c *collection[T]) invalidate() {
 	c.mu.Lock()
@@ -152,28 +189,21 @@ func (c *collection[T]) invalidate() {
 	}
 }
 
-// afterWrite keeps the collection right after a write: a definite API
-// answer (2xx or 4xx) leaves it to the caller's put/remove, anything else
-// drops it.
-func afterWrite[T any](c *collection[T], err error) {
-	if err == nil {
-		return
-	}
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 && apiErr.StatusCode != http.StatusTooManyRequests {
-		return
-	}
-	c.invalidate()
-}
-
 // cache holds the bulk-read collections of one Client.
+//
+// Lock order: mu is a leaf (see Client), held only to find or make a
+// zone's or tunnel's collection, never while one is used.
 type cache struct {
 	mu       sync.Mutex
 	dns      map[string]*collection[DNSRecord] // by zone id
 	apps     collection[AccessApp]
 	policies collection[AccessPolicy]
-	tunnels  map[string]*collection[TunnelConfig] // by tunnel id; one item, key ""
+	tunnels  map[string]*collection[TunnelConfig] // by tunnel id; one item, key tunnelDoc
 }
+
+// tunnelDoc is the key of the one item of a tunnel's collection, its
+// configuration document.
+const tunnelDoc = ""
 
 func (k *cache) zone(zoneID string) *collection[DNSRecord] {
 	k.mu.Lock()
@@ -213,9 +243,9 @@ func appID(a AccessApp) string       { return a.ID }
 func policyID(p AccessPolicy) string { return p.ID }
 
 // CachedDNSRecord returns a record of the zone from the zone's listing; a
-// record that is not there is a not-found error, as from GetDNSRecord.
+// record that is not there is a not-found error, as from a GET of the record.
 func (c *Client) CachedDNSRecord(ctx context.Context, zoneID, id string) (DNSRecord, error) {
-	items, err := c.cache.zone(zoneID).get(ctx, func(ctx context.Context) ([]DNSRecord, error) { return c.listZoneRecords(ctx, zoneID) }, recordID)
+	items, err := c.cachedZone(ctx, zoneID)
 	if err != nil {
 		return DNSRecord{}, err
 	}
@@ -225,16 +255,22 @@ func (c *Client) CachedDNSRecord(ctx context.Context, zoneID, id string) (DNSRec
 	return DNSRecord{}, notFound("zones/"+zoneID+"/dns_records", id)
 }
 
+func (c *Client) cachedZone(ctx context.Context, zoneID string) (map[string]DNSRecord, error) {
+	return c.cache.zone(zoneID).get(ctx, func(ctx context.Context) ([]DNSRecord, error) {
+		return c.ListDNSRecords(ctx, zoneID, DNSFilter{})
+	}, recordID)
+}
+
 // CachedDNSRecords returns the zone's records that match the filter, from
 // the zone's listing, ordered by id.
 func (c *Client) CachedDNSRecords(ctx context.Context, zoneID string, f DNSFilter) ([]DNSRecord, error) {
-	items, err := c.cache.zone(zoneID).get(ctx, func(ctx context.Context) ([]DNSRecord, error) { return c.listZoneRecords(ctx, zoneID) }, recordID)
+	items, err := c.cachedZone(ctx, zoneID)
 	if err != nil {
 		return nil, err
 	}
 	var out []DNSRecord
 	for _, r := range items {
-		if (f.Name == "" || strings.EqualFold(r.Name, strings.TrimSuffix(f.Name, "."))) && (f.Type == "" || strings.EqualFold(r.Type, f.Type)) {
+		if f.matches(r) {
 			out = append(out, r)
 		}
 	}
@@ -306,11 +342,11 @@ func (c *Client) cachedTunnelConfig(ctx context.Context, tunnelID string) (Tunne
 			return nil, err
 		}
 		return []TunnelConfig{cfg}, nil
-	}, func(TunnelConfig) string { return "" })
+	}, func(TunnelConfig) string { return tunnelDoc })
 	if err != nil {
 		return TunnelConfig{}, time.Time{}, err
 	}
-	cfg := items[""]
+	cfg := items[tunnelDoc]
 	return cfg, cfg.readAt, nil
 }
 
@@ -321,43 +357,4 @@ func sortedValues[T any](items map[string]T, id func(T) string) []T {
 	}
 	sort.Slice(out, func(i, j int) bool { return id(out[i]) < id(out[j]) })
 	return out
-}
-
-// listEnvelope is a collection response with the page count.
-type listEnvelope[T any] struct {
-	Result     []T `json:"result"`
-	ResultInfo struct {
-		TotalPages int `json:"total_pages"`
-	} `json:"result_info"`
-}
-
-// listAll walks a collection until a short page or the last page the API
-// announced, which saves the empty page after a full one.
-func listAll[T any](ctx context.Context, c *Client, path string, pageSize int, each func([]T)) error {
-	sep := "?"
-	if strings.Contains(path, "?") {
-		sep = "&"
-	}
-	for page := 1; ; page++ {
-		var env listEnvelope[T]
-		p := fmt.Sprintf("%s%spage=%d&per_page=%d", path, sep, page, pageSize)
-		if err := c.sdk.Execute(ctx, http.MethodGet, p, nil, &env); err != nil {
-			return wrap(err)
-		}
-		each(env.Result)
-		if len(env.Result) < pageSize || (env.ResultInfo.TotalPages > 0 && page >= env.ResultInfo.TotalPages) {
-			return nil
-		}
-	}
-}
-
-// listZoneRecords lists every record of a zone.
-func (c *Client) listZoneRecords(ctx context.Context, zoneID string) ([]DNSRecord, error) {
-	var out []DNSRecord
-	err := listAll(ctx, c, "zones/"+url.PathEscape(zoneID)+"/dns_records", dnsPageSize, func(page []recordJSON) {
-		for i := range page {
-			out = append(out, page[i].record(zoneID))
-		}
-	})
-	return out, err
 }

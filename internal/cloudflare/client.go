@@ -19,6 +19,8 @@ import (
 	"github.com/cloudflare/cloudflare-go/v7/zones"
 	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare/gather"
 )
 
 // Defaults that keep a homelab well inside Cloudflare's 1,200 requests per
@@ -43,18 +45,37 @@ type Config struct {
 	HTTPClient     *http.Client
 }
 
-// Client talks to one Cloudflare account.
+// Client talks to one Cloudflare account. All the coordination of one
+// provider process lives here, never in package globals.
+//
+// Lock order. Only policies.mu is held while another lock is taken or
+// while a request is sent; every other lock is a leaf, held for
+// bookkeeping only and never across a request, a single-flight wait or
+// a call into another part:
+//
+//	policies.mu (sharedpolicy.go): held across a whole lookup or creation
+//	  of a shared policy, so it may take, in turn, the cache's locks and
+//	  wait for the Access listings' single-flight. Nothing takes it while
+//	  holding another lock, and no batched write runs under it.
+//	cache.mu, collection.mu (cache.go): leaves. A listing runs in its
+//	  single-flight without collection.mu, and writes made meanwhile are
+//	  recorded under it.
+//	gather.Gatherer.mu, gather.ByID.mu, ChangeHandle.mu (change.go): leaves.
+//	  A batch is written with no gatherer lock held, so the writers
+//	  (tunnelbatch.go, dnsbatch.go) may read and update the cache.
+//	zonesMu (zones.go): a leaf guarding zones; the account's zones are
+//	  listed in zoneLookups' single-flight without it.
 type Client struct {
 	sdk       *sdkClient
 	accountID string
 
-	// Bulk reads (cache.go) and coalesced writes (gather.go): tunnel
-	// configurations (batch.go), DNS record creations and deletions
-	// (dnsbatch.go).
+	// Bulk reads (cache.go) and coalesced writes (package gather): tunnel
+	// configurations (tunnelbatch.go), DNS record creations and deletions
+	// (dnsbatch.go), announced through BeginChange (change.go).
 	cache        cache
-	tunnelWrites gatherers[tunnelMutation, TunnelConfig]
-	dnsCreates   gatherers[CNAME, DNSRecord]
-	dnsDeletes   gatherers[string, struct{}]
+	tunnelWrites gather.ByID[tunnelMutation, TunnelConfig]
+	dnsCreates   gather.ByID[CNAME, DNSRecord]
+	dnsDeletes   gather.ByID[string, struct{}]
 	gatherWindow time.Duration
 	policies     sharedPolicies // sharedpolicy.go
 
@@ -116,7 +137,7 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		sdk:          sdk,
 		accountID:    cfg.AccountID,
-		gatherWindow: gatherWindow(cfg.RequestsPerSecond),
+		gatherWindow: gather.Window(cfg.RequestsPerSecond),
 	}, nil
 }
 

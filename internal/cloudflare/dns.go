@@ -73,82 +73,70 @@ type recordEnvelope struct {
 	Result recordJSON `json:"result"`
 }
 
-// GetDNSRecord reads one record by id.
-func (c *Client) GetDNSRecord(ctx context.Context, zoneID, id string) (DNSRecord, error) {
-	var env recordEnvelope
-	if _, err := c.sdk.DNS.Records.Get(ctx, id, dns.RecordGetParams{ZoneID: cf.F(zoneID)}, option.WithResponseBodyInto(&env)); err != nil {
-		return DNSRecord{}, wrap(err)
-	}
-	return env.Result.record(zoneID), nil
-}
-
 // DNSFilter narrows a record listing; empty fields match everything.
 type DNSFilter struct {
 	Name string
 	Type string
 }
 
-// ListDNSRecords returns every record of a zone that matches the filter,
-// following pagination until a short page.
+// matches reports whether the record passes the filter: its name and
+// type compared without regard to case, a trailing dot ignored.
+func (f DNSFilter) matches(r DNSRecord) bool {
+	return (f.Name == "" || strings.EqualFold(r.Name, strings.TrimSuffix(f.Name, "."))) &&
+		(f.Type == "" || strings.EqualFold(r.Type, f.Type))
+}
+
+// ListDNSRecords lists the zone's records that match the filter, always
+// from the API; the zone's cached listing (CachedDNSRecords) is made with
+// it, unfiltered.
 func (c *Client) ListDNSRecords(ctx context.Context, zoneID string, f DNSFilter) ([]DNSRecord, error) {
-	params := dns.RecordListParams{ZoneID: cf.F(zoneID), PerPage: cf.F(float64(dnsPageSize))}
-	if f.Name != "" {
-		params.Name = cf.F(dns.RecordListParamsName{Exact: cf.F(strings.ToLower(f.Name))})
-	}
-	if f.Type != "" {
-		params.Type = cf.F(dns.RecordListParamsType(f.Type))
-	}
 	var out []DNSRecord
-	for page := 1; ; page++ {
-		params.Page = cf.F(float64(page))
-		var page struct {
-			Result []recordJSON `json:"result"`
+	err := listAll(ctx, c, zoneRecordsPath(zoneID), dnsPageSize, func(page []recordJSON) {
+		for i := range page {
+			if r := page[i].record(zoneID); f.matches(r) {
+				out = append(out, r)
+			}
 		}
-		if _, err := c.sdk.DNS.Records.List(ctx, params, option.WithResponseBodyInto(&page)); err != nil {
-			return nil, wrap(err)
-		}
-		for i := range page.Result {
-			out = append(out, page.Result[i].record(zoneID))
-		}
-		// A short page is the last one; this saves the empty page the SDK's
-		// auto-pager would fetch.
-		if len(page.Result) < dnsPageSize {
-			return out, nil
-		}
-	}
+	})
+	return out, err
 }
 
 // CreateCNAME creates a proxied CNAME record, in one request with the
-// concurrent creations in the zone (dnsbatch.go).
+// concurrent creations in the zone (dnsbatch.go); an announced create
+// (BeginChange) has its announcement ended on return.
 func (c *Client) CreateCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRecord, error) {
-	return c.dnsCreateBatch(zoneID).submit(ctx, r)
+	defer c.endAnnouncement(ctx, batchKey{dnsCreates, zoneID})
+	return c.dnsCreateBatch(zoneID).Submit(ctx, r)
 }
 
 // UpdateCNAME overwrites a record with a proxied CNAME.
 func (c *Client) UpdateCNAME(ctx context.Context, zoneID, id string, r CNAME) (DNSRecord, error) {
 	var env recordEnvelope
 	_, err := c.sdk.DNS.Records.Update(ctx, id, dns.RecordUpdateParams{ZoneID: cf.F(zoneID), Body: r.param()}, option.WithResponseBodyInto(&env))
-	if err = wrap(err); IsNotFound(err) {
-		c.cache.zone(zoneID).remove(id)
-	}
-	return c.recordWritten(zoneID, &env.Result, err)
+	return c.recordWritten(zoneID, id, &env.Result, err)
 }
 
 // DeleteDNSRecord deletes a record, in one request with the concurrent
 // deletions in the zone (dnsbatch.go); a record already gone is not an
-// error.
+// error. An announced delete (BeginChange) has its announcement ended on
+// return.
 func (c *Client) DeleteDNSRecord(ctx context.Context, zoneID, id string) error {
-	_, err := c.dnsDeleteBatch(zoneID).submit(ctx, id)
+	defer c.endAnnouncement(ctx, batchKey{dnsDeletes, zoneID})
+	_, err := c.dnsDeleteBatch(zoneID).Submit(ctx, id)
 	return err
 }
 
-// recordWritten keeps the zone's cached listing in step with a write.
-func (c *Client) recordWritten(zoneID string, res *recordJSON, err error) (DNSRecord, error) {
-	if err = wrap(err); err != nil {
-		afterWrite(c.cache.zone(zoneID), err)
+// recordWritten keeps the zone's cached listing in step with the answer
+// to a write of record id ("" for a creation).
+func (c *Client) recordWritten(zoneID, id string, res *recordJSON, err error) (DNSRecord, error) {
+	err = wrap(err)
+	r := res.record(zoneID)
+	if err == nil {
+		id = r.ID
+	}
+	c.cache.zone(zoneID).wrote(id, &r, err)
+	if err != nil {
 		return DNSRecord{}, err
 	}
-	r := res.record(zoneID)
-	c.cache.zone(zoneID).put(r.ID, r)
 	return r, nil
 }

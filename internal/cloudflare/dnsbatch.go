@@ -7,13 +7,15 @@ import (
 	"net/url"
 
 	"github.com/cloudflare/cloudflare-go/v7/dns"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare/gather"
 )
 
 // Coalesced DNS record writes.
 //
 // CreateCNAME and DeleteDNSRecord queue the operation on its zone's
-// gatherer (gather.go), which waits for the callers that announced one
-// (ExpectDNSCreate, ExpectDNSDelete) or a bounded window, so that the
+// gatherer (package gather), which waits for the callers that announced one
+// (BeginChange, change.go) or a bounded window, so that the
 // records of resources applied or destroyed together go out in one
 // POST /zones/{zone_id}/dns_records/batch. The API applies a batch all or
 // nothing and answers with the first error, so a rejected batch is sent
@@ -28,13 +30,13 @@ import (
 const dnsBatchLimit = 200
 
 type (
-	dnsCreateCall = batchCall[CNAME, DNSRecord]
-	dnsDeleteCall = batchCall[string, struct{}]
+	dnsCreateCall = gather.Call[CNAME, DNSRecord]
+	dnsDeleteCall = gather.Call[string, struct{}]
 )
 
-func (c *Client) dnsCreateBatch(zoneID string) *gatherer[CNAME, DNSRecord] {
-	return c.dnsCreates.get(zoneID, func() *gatherer[CNAME, DNSRecord] {
-		return newGatherer(c.gatherWindow, dnsBatchLimit, func(ctx context.Context, batch []*dnsCreateCall) {
+func (c *Client) dnsCreateBatch(zoneID string) *gather.Gatherer[CNAME, DNSRecord] {
+	return c.dnsCreates.Get(zoneID, func() *gather.Gatherer[CNAME, DNSRecord] {
+		return gather.New(c.gatherWindow, dnsBatchLimit, func(ctx context.Context, batch []*dnsCreateCall) {
 			sendBatch(batch,
 				func(r CNAME) (DNSRecord, error) { return c.createCNAME(ctx, zoneID, r) },
 				func(rs []CNAME) ([]DNSRecord, error) { return c.postRecords(ctx, zoneID, rs) },
@@ -43,9 +45,9 @@ func (c *Client) dnsCreateBatch(zoneID string) *gatherer[CNAME, DNSRecord] {
 	})
 }
 
-func (c *Client) dnsDeleteBatch(zoneID string) *gatherer[string, struct{}] {
-	return c.dnsDeletes.get(zoneID, func() *gatherer[string, struct{}] {
-		return newGatherer(c.gatherWindow, dnsBatchLimit, func(ctx context.Context, batch []*dnsDeleteCall) {
+func (c *Client) dnsDeleteBatch(zoneID string) *gather.Gatherer[string, struct{}] {
+	return c.dnsDeletes.Get(zoneID, func() *gather.Gatherer[string, struct{}] {
+		return gather.New(c.gatherWindow, dnsBatchLimit, func(ctx context.Context, batch []*dnsDeleteCall) {
 			sendBatch(batch,
 				func(id string) (struct{}, error) { return struct{}{}, c.deleteRecord(ctx, zoneID, id) },
 				func(ids []string) ([]struct{}, error) { return c.deleteRecords(ctx, zoneID, ids) },
@@ -55,42 +57,29 @@ func (c *Client) dnsDeleteBatch(zoneID string) *gatherer[string, struct{}] {
 	})
 }
 
-// ExpectDNSCreate announces that the caller is on its way to a CreateCNAME
-// in this zone, so a batch waits for it instead of going out without it.
-// release must be called when the caller's create has returned or will not
-// happen; calling it again does nothing.
-func (c *Client) ExpectDNSCreate(zoneID string) (release func()) {
-	return c.dnsCreateBatch(zoneID).expect()
-}
-
-// ExpectDNSDelete is ExpectDNSCreate for a DeleteDNSRecord.
-func (c *Client) ExpectDNSDelete(zoneID string) (release func()) {
-	return c.dnsDeleteBatch(zoneID).expect()
-}
-
 // sendBatch sends a batch with one request (all), or with the plain
 // endpoint (each) when it holds one call. A batch rejected as a whole
 // (retryEach) is sent again one call at a time so that only the call at
 // fault fails; any other failure fails every call in the batch.
-func sendBatch[In, Out any](batch []*batchCall[In, Out], each func(In) (Out, error), all func([]In) ([]Out, error), retryEach func(error) bool) {
+func sendBatch[In, Out any](batch []*gather.Call[In, Out], each func(In) (Out, error), all func([]In) ([]Out, error), retryEach func(error) bool) {
 	if len(batch) == 1 {
-		batch[0].finish(each(batch[0].in))
+		batch[0].Finish(each(batch[0].In))
 		return
 	}
 	ins := make([]In, len(batch))
 	for i, call := range batch {
-		ins[i] = call.in
+		ins[i] = call.In
 	}
 	outs, err := all(ins)
 	for i, call := range batch {
 		switch {
 		case err == nil:
-			call.finish(outs[i], nil)
+			call.Finish(outs[i], nil)
 		case retryEach(err):
-			call.finish(each(call.in))
+			call.Finish(each(call.In))
 		default:
 			var zero Out
-			call.finish(zero, err)
+			call.Finish(zero, err)
 		}
 	}
 }
@@ -114,11 +103,14 @@ func (c *Client) batchRecords(ctx context.Context, zoneID string, body dnsBatchB
 	var env envelope[dnsBatchResult]
 	err := wrap(c.sdk.Execute(ctx, http.MethodPost, zoneRecordsPath(zoneID)+"/batch", body, &env))
 	if err == nil && (len(env.Result.Deletes) != len(body.Deletes) || len(env.Result.Posts) != len(body.Posts)) {
-		// Not an API error: afterWrite drops the listing.
+		// Not an API error: the listing is dropped.
 		err = fmt.Errorf("the DNS batch answered %d deletes and %d creations for %d and %d",
 			len(env.Result.Deletes), len(env.Result.Posts), len(body.Deletes), len(body.Posts))
 	}
-	afterWrite(c.cache.zone(zoneID), err)
+	if err != nil {
+		// The batch as a whole addressed no one record.
+		c.cache.zone(zoneID).wrote("", nil, err)
+	}
 	return env.Result, err
 }
 
@@ -135,7 +127,7 @@ func (c *Client) postRecords(ctx context.Context, zoneID string, rs []CNAME) ([]
 	out := make([]DNSRecord, len(res.Posts))
 	for i := range res.Posts {
 		out[i] = res.Posts[i].record(zoneID)
-		c.cache.zone(zoneID).put(out[i].ID, out[i])
+		c.cache.zone(zoneID).wrote(out[i].ID, &out[i], nil)
 	}
 	return out, nil
 }
@@ -150,7 +142,7 @@ func (c *Client) deleteRecords(ctx context.Context, zoneID string, ids []string)
 		return nil, err
 	}
 	for _, id := range ids {
-		c.cache.zone(zoneID).remove(id)
+		c.cache.zone(zoneID).wrote(id, nil, nil)
 	}
 	return make([]struct{}, len(ids)), nil
 }
@@ -159,18 +151,17 @@ func (c *Client) deleteRecords(ctx context.Context, zoneID string, ids []string)
 func (c *Client) createCNAME(ctx context.Context, zoneID string, r CNAME) (DNSRecord, error) {
 	var env recordEnvelope
 	err := c.sdk.Execute(ctx, http.MethodPost, zoneRecordsPath(zoneID), r.param(), &env)
-	return c.recordWritten(zoneID, &env.Result, err)
+	return c.recordWritten(zoneID, "", &env.Result, err)
 }
 
 // deleteRecord deletes one record with the plain endpoint; a record
 // already gone is not an error.
 func (c *Client) deleteRecord(ctx context.Context, zoneID, id string) error {
 	err := wrap(c.sdk.Execute(ctx, http.MethodDelete, zoneRecordsPath(zoneID)+"/"+url.PathEscape(id), nil, nil))
-	if err == nil || IsNotFound(err) {
-		c.cache.zone(zoneID).remove(id)
+	c.cache.zone(zoneID).wrote(id, nil, err)
+	if IsNotFound(err) {
 		return nil
 	}
-	afterWrite(c.cache.zone(zoneID), err)
 	return err
 }
 

@@ -11,26 +11,26 @@ import (
 	"time"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare/gather"
 )
 
 const tunnelTarget = "tunnel.example.net"
 
 // concurrently runs call(0..n-1), each from its own goroutine, as
-// resources applied together do: all announce their call first when
-// announce is set, and release it when their call returns.
-func concurrently(n int, announce func() (release func()), call func(i int)) {
-	releases := make([]func(), n)
-	for i := range releases {
-		releases[i] = func() {}
-		if announce != nil {
-			releases[i] = announce()
-		}
+// resources applied together do: all begin their change first (announcing
+// change's DNS write, if any), call with the change's context, and end the
+// change when their call returns.
+func concurrently(ctx context.Context, c *Client, n int, change Change, call func(ctx context.Context, i int)) {
+	ctxs := make([]context.Context, n)
+	changes := make([]*ChangeHandle, n)
+	for i := range n {
+		ctxs[i], changes[i] = c.BeginChange(ctx, change)
 	}
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			defer releases[i]()
-			call(i)
+			defer changes[i].Done()
+			call(ctxs[i], i)
 		})
 	}
 	wg.Wait()
@@ -40,11 +40,11 @@ func concurrently(n int, announce func() (release func()), call func(i int)) {
 func createConcurrently(ctx context.Context, c *Client, zoneID string, names []string, announce bool) ([]DNSRecord, []error) {
 	recs := make([]DNSRecord, len(names))
 	errs := make([]error, len(names))
-	var expect func() func()
+	change := Change{}
 	if announce {
-		expect = func() func() { return c.ExpectDNSCreate(zoneID) }
+		change = Change{ZoneID: zoneID, DNS: DNSCreate}
 	}
-	concurrently(len(names), expect, func(i int) {
+	concurrently(ctx, c, len(names), change, func(ctx context.Context, i int) {
 		recs[i], errs[i] = c.CreateCNAME(ctx, zoneID, CNAME{Name: names[i], Target: tunnelTarget})
 	})
 	return recs, errs
@@ -76,11 +76,11 @@ func TestCreateCNAMEBatch(t *testing.T) {
 		within   time.Duration
 	}{
 		// Announced callers need not wait out the 5 s window.
-		{name: "alone, announced", records: 1, announce: true, window: maxGather, singles: 1, within: settle + time.Second},
-		{name: "alone, unannounced", records: 1, window: minGather, singles: 1, within: minGather + time.Second},
-		{name: "announced", records: 12, announce: true, window: maxGather, minBatch: 1, maxBatch: 1, within: 2 * time.Second},
+		{name: "alone, announced", records: 1, announce: true, window: gather.MaxWindow, singles: 1, within: gather.Settle + time.Second},
+		{name: "alone, unannounced", records: 1, window: gather.MinWindow, singles: 1, within: gather.MinWindow + time.Second},
+		{name: "announced", records: 12, announce: true, window: gather.MaxWindow, minBatch: 1, maxBatch: 1, within: 2 * time.Second},
 		// Beyond the limit, the rest goes out in a further batch.
-		{name: "over the limit", records: dnsBatchLimit + 50, window: minGather, minBatch: 2, maxBatch: 3, within: 10 * time.Second},
+		{name: "over the limit", records: dnsBatchLimit + 50, window: gather.MinWindow, minBatch: 2, maxBatch: 3, within: 10 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,13 +190,13 @@ func TestCreateCNAMECancelled(t *testing.T) {
 	t.Parallel()
 	sb := newSandbox(t)
 	c := sb.client(t, nil)
-	c.gatherWindow = maxGather
+	c.gatherWindow = gather.MaxWindow
 	ctx := testContext(t)
-	releaseGone := c.ExpectDNSCreate(sb.zone.ID)
-	gone, cancel := context.WithCancel(ctx)
+	goneCtx, goneChange := c.BeginChange(ctx, Change{ZoneID: sb.zone.ID, DNS: DNSCreate})
+	gone, cancel := context.WithCancel(goneCtx)
 	done := make(chan error, 1)
 	go func() {
-		defer releaseGone()
+		defer goneChange.Done()
 		_, err := c.CreateCNAME(gone, sb.zone.ID, CNAME{Name: "gone.example.com", Target: tunnelTarget})
 		done <- err
 	}()
@@ -267,7 +267,7 @@ func TestDeleteDNSRecordBatch(t *testing.T) {
 			}
 			sb.api.ResetCounts()
 			errs := make([]error, records)
-			concurrently(records, func() func() { return c.ExpectDNSDelete(sb.zone.ID) }, func(i int) {
+			concurrently(ctx, c, records, Change{ZoneID: sb.zone.ID, DNS: DNSDelete}, func(ctx context.Context, i int) {
 				errs[i] = c.DeleteDNSRecord(ctx, sb.zone.ID, ids[i])
 			})
 			for i, err := range errs {

@@ -48,23 +48,6 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
 }
 
-// IsConflict reports a conflict: HTTP 409, or the 400s Cloudflare uses for
-// "a record with that name already exists".
-func IsConflict(err error) bool {
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) {
-		return false
-	}
-	return apiErr.StatusCode == http.StatusConflict ||
-		apiErr.HasCode(81053) || apiErr.HasCode(81054) || apiErr.HasCode(81057) || apiErr.HasCode(81058)
-}
-
-// IsRateLimited reports a 429 that outlived the retries.
-func IsRateLimited(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests
-}
-
 // wrap turns the SDK's error into an APIError and keeps context errors as
 // they are, so callers see cancellation for what it is.
 func wrap(err error) error {

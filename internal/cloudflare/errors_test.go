@@ -36,7 +36,7 @@ func TestTypedErrors(t *testing.T) {
 		{
 			name: "unknown DNS record",
 			call: func(ctx context.Context) error {
-				_, err := c.GetDNSRecord(ctx, sb.zone.ID, "0123456789abcdef0123456789abcdef")
+				_, err := getDNSRecord(ctx, c, sb.zone.ID, "0123456789abcdef0123456789abcdef")
 				return err
 			},
 			status: http.StatusNotFound, code: 81044, notFound: true,
@@ -88,7 +88,7 @@ func TestTypedErrors(t *testing.T) {
 		{
 			name: "wrong token",
 			call: func(ctx context.Context) error {
-				_, err := bad.GetDNSRecord(ctx, sb.zone.ID, existing.ID)
+				_, err := getDNSRecord(ctx, bad, sb.zone.ID, existing.ID)
 				return err
 			},
 			status: http.StatusForbidden, code: 10000,
@@ -128,11 +128,11 @@ func TestTypedErrors(t *testing.T) {
 			if got := IsNotFound(err); got != tt.notFound {
 				t.Errorf("IsNotFound = %v, want %v", got, tt.notFound)
 			}
-			if got := IsConflict(err); got != tt.conflict {
-				t.Errorf("IsConflict = %v, want %v", got, tt.conflict)
+			if got := isConflict(err); got != tt.conflict {
+				t.Errorf("isConflict = %v, want %v", got, tt.conflict)
 			}
-			if got := IsRateLimited(err); got != tt.rateLimited {
-				t.Errorf("IsRateLimited = %v, want %v", got, tt.rateLimited)
+			if got := isRateLimited(err); got != tt.rateLimited {
+				t.Errorf("isRateLimited = %v, want %v", got, tt.rateLimited)
 			}
 			msg := err.Error()
 			for _, want := range tt.mentions {
@@ -171,9 +171,9 @@ func TestPredicatesOnOtherErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if IsNotFound(tt.err) != tt.notFound || IsConflict(tt.err) != tt.conflict || IsRateLimited(tt.err) != tt.rateLimisted {
-				t.Errorf("IsNotFound/IsConflict/IsRateLimited = %v/%v/%v, want %v/%v/%v",
-					IsNotFound(tt.err), IsConflict(tt.err), IsRateLimited(tt.err), tt.notFound, tt.conflict, tt.rateLimisted)
+			if IsNotFound(tt.err) != tt.notFound || isConflict(tt.err) != tt.conflict || isRateLimited(tt.err) != tt.rateLimisted {
+				t.Errorf("IsNotFound/isConflict/isRateLimited = %v/%v/%v, want %v/%v/%v",
+					IsNotFound(tt.err), isConflict(tt.err), isRateLimited(tt.err), tt.notFound, tt.conflict, tt.rateLimisted)
 			}
 		})
 	}

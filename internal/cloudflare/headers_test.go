@@ -44,7 +44,7 @@ func TestRequestHeaders(t *testing.T) {
 	if _, err := c.UpdateCNAME(ctx, sb.zone.ID, rec.ID, CNAME{Name: "h", Target: "u.example.net"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ZoneID(ctx, "example.com"); err != nil {
+	if _, err := zoneID(ctx, c, "example.com"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.GetTunnel(ctx, sb.tunnel.ID); err != nil {
@@ -57,7 +57,7 @@ func TestRequestHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	sb.api.SetFaults(cfsandbox.Faults{Fail5xxNext: 1})
-	if _, err := c.GetDNSRecord(ctx, sb.zone.ID, rec.ID); err != nil {
+	if _, err := getDNSRecord(ctx, c, sb.zone.ID, rec.ID); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.DeleteDNSRecord(ctx, sb.zone.ID, rec.ID); err != nil {
@@ -99,7 +99,7 @@ func TestRequestLogging(t *testing.T) {
 
 	sb.api.SetFaults(cfsandbox.Faults{Fail5xxNext: 1})
 	// An id equal to the token puts the token in the logged path.
-	_, err := c.GetDNSRecord(ctx, sb.zone.ID, sb.api.Token())
+	_, err := getDNSRecord(ctx, c, sb.zone.ID, sb.api.Token())
 	if !IsNotFound(err) {
 		t.Fatalf("err = %v, want not found", err)
 	}

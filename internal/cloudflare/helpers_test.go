@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	cf "github.com/cloudflare/cloudflare-go/v7"
+	"github.com/cloudflare/cloudflare-go/v7/dns"
+	"github.com/cloudflare/cloudflare-go/v7/option"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
 )
@@ -168,4 +174,47 @@ func postBatch(t *testing.T, sb *sandbox, batch map[string]any) {
 		data, _ := io.ReadAll(resp.Body)
 		t.Fatalf("seeding: HTTP %d %s", resp.StatusCode, data)
 	}
+}
+
+// getDNSRecord reads one record by id with the SDK's typed service, through
+// the client's request path (pacing, retries, error decoding) and its
+// record decoding. The client itself reads records from the zone's listing
+// (CachedDNSRecord); the tests use this for a live read of one record.
+func getDNSRecord(ctx context.Context, c *Client, zoneID, id string) (DNSRecord, error) {
+	var env recordEnvelope
+	if _, err := c.sdk.DNS.Records.Get(ctx, id, dns.RecordGetParams{ZoneID: cf.F(zoneID)}, option.WithResponseBodyInto(&env)); err != nil {
+		return DNSRecord{}, wrap(err)
+	}
+	return env.Result.record(zoneID), nil
+}
+
+// zoneID looks a zone up by its exact name in the client's one listing of
+// the account's zones, the listing ZoneForHostname reads.
+func zoneID(ctx context.Context, c *Client, name string) (string, error) {
+	all, err := c.accountZones(ctx)
+	if err != nil {
+		return "", err
+	}
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	if id, ok := all[name]; ok {
+		return id, nil
+	}
+	return "", &ZoneNotFoundError{Name: name}
+}
+
+// isConflict reports a conflict: HTTP 409, or the 400s Cloudflare uses for
+// "a record with that name already exists".
+func isConflict(err error) bool {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.StatusCode == http.StatusConflict ||
+		apiErr.HasCode(81053) || apiErr.HasCode(81054) || apiErr.HasCode(81057) || apiErr.HasCode(81058)
+}
+
+// isRateLimited reports a 429 that outlived the retries.
+func isRateLimited(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests
 }

@@ -21,6 +21,11 @@ import (
 // never removes a policy an application is about to link. Applications of
 // other processes are covered by the API itself, which refuses to delete a
 // policy that applications still link.
+//
+// Lock order: mu is the one lock held while others are taken (see Client):
+// it is held across a whole lookup, creation or deletion, which reads the
+// Access listings and updates the cache under their own leaf locks. It is
+// never taken while another lock is held.
 type sharedPolicies struct {
 	mu   sync.Mutex
 	pins map[string]int // policy id → acquirers that have not released it

@@ -3,6 +3,7 @@ package cloudflare
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -15,6 +16,11 @@ import (
 
 // maxBackoff caps exponential back-off between retries.
 const maxBackoff = 30 * time.Second
+
+// maxDrain is the most of a retried answer's body read to keep its
+// connection: error bodies are small, and a larger one is cheaper to drop
+// with its connection than to read.
+const maxDrain = 64 << 10
 
 // transport is the single request path: every call to Cloudflare is paced,
 // retried and logged here, never in the resources.
@@ -68,7 +74,9 @@ func (t *transport) roundTrip(req *http.Request, next option.MiddlewareNext) (*h
 		}
 		delay := t.backoff(attempt, resp)
 		if resp != nil {
-			// Drain so the connection is reused.
+			// Drain a bounded amount so the connection is reused (a body
+			// closed unread drops the connection), then close.
+			_, _ = io.CopyN(io.Discard, resp.Body, maxDrain)
 			_ = resp.Body.Close()
 		}
 		tflog.Info(ctx, "Retrying Cloudflare API request", map[string]any{

@@ -42,7 +42,7 @@ func TestRateLimitBurstHonoursRetryAfter(t *testing.T) {
 			elapsed := time.Since(start)
 
 			if tt.wantErr {
-				if !IsRateLimited(err) {
+				if !isRateLimited(err) {
 					t.Fatalf("err = %v, want a rate-limited APIError", err)
 				}
 			} else if err != nil {
@@ -84,7 +84,7 @@ func TestServerErrorsRetriedUpToMaxRetries(t *testing.T) {
 				sb.api.ResetCounts()
 				sb.api.SetFaults(cfsandbox.Faults{Fail5xxNext: tt.fail})
 
-				got, err := c.GetDNSRecord(ctx, sb.zone.ID, rec.ID)
+				got, err := getDNSRecord(ctx, c, sb.zone.ID, rec.ID)
 
 				wantCount := tt.fail + 1
 				if tt.wantErr {
@@ -103,12 +103,12 @@ func TestServerErrorsRetriedUpToMaxRetries(t *testing.T) {
 							t.Errorf("error %q does not mention %q", msg, want)
 						}
 					}
-					if IsNotFound(err) || IsConflict(err) || IsRateLimited(err) {
+					if IsNotFound(err) || isConflict(err) || isRateLimited(err) {
 						t.Errorf("a 503 classified as not-found, conflict or rate-limited: %v", err)
 					}
 				} else {
 					if err != nil {
-						t.Fatalf("GetDNSRecord: %v", err)
+						t.Fatalf("getDNSRecord: %v", err)
 					}
 					if got.ID != rec.ID || got.Name != "www.example.com" {
 						t.Errorf("got %+v, want record %s www.example.com", got, rec.ID)

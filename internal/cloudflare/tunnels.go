@@ -86,7 +86,7 @@ func (c *Client) PutTunnelConfig(ctx context.Context, tunnelID string, document 
 	var env tunnelConfigEnvelope
 	if err := c.sdk.Execute(ctx, http.MethodPut, c.tunnelConfigPath(tunnelID), body, &env); err != nil {
 		err = wrap(err)
-		afterWrite(c.cache.tunnel(tunnelID), err)
+		c.cache.tunnel(tunnelID).wrote(tunnelDoc, nil, err)
 		return TunnelConfig{}, err
 	}
 	written := TunnelConfig{Version: env.Result.Version, Document: env.Result.Config, readAt: time.Now()}
@@ -95,6 +95,6 @@ func (c *Client) PutTunnelConfig(ctx context.Context, tunnelID string, document 
 		// with a bare object): what was sent is what is stored.
 		written.Document = document
 	}
-	c.cache.tunnel(tunnelID).put("", written)
+	c.cache.tunnel(tunnelID).wrote(tunnelDoc, &written, nil)
 	return written, nil
 }

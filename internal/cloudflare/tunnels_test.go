@@ -81,7 +81,7 @@ func TestAccountRequired(t *testing.T) {
 		"CreateAccessPolicy": func() error { _, err := c.CreateAccessPolicy(ctx, AccessPolicy{Name: "p"}); return err },
 		"UpdateAccessPolicy": func() error { _, err := c.UpdateAccessPolicy(ctx, AccessPolicy{ID: "p"}); return err },
 		"DeleteAccessPolicy": func() error { return c.DeleteAccessPolicy(ctx, "p") },
-		"GetAccessApp":       func() error { _, err := c.GetAccessApp(ctx, "a"); return err },
+		"CachedAccessApp":    func() error { _, err := c.CachedAccessApp(ctx, "a"); return err },
 		"ListAccessApps":     func() error { _, err := c.ListAccessApps(ctx); return err },
 		"CreateAccessApp":    func() error { _, err := c.CreateAccessApp(ctx, AccessApp{Name: "a"}); return err },
 		"UpdateAccessApp":    func() error { _, err := c.UpdateAccessApp(ctx, AccessApp{ID: "a"}); return err },

@@ -12,19 +12,6 @@ import (
 // zonePageSize is the largest page the zones list accepts.
 const zonePageSize = 50
 
-// ZoneID returns the id of the account's zone with exactly this name.
-func (c *Client) ZoneID(ctx context.Context, name string) (string, error) {
-	all, err := c.accountZones(ctx)
-	if err != nil {
-		return "", err
-	}
-	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	if id, ok := all[name]; ok {
-		return id, nil
-	}
-	return "", &ZoneNotFoundError{Name: name}
-}
-
 // ZoneForHostname finds the zone a hostname belongs to: the longest zone
 // name that is the hostname or one of its parent domains.
 func (c *Client) ZoneForHostname(ctx context.Context, hostname string) (id, name string, err error) {
@@ -62,18 +49,21 @@ func (c *Client) accountZones(ctx context.Context) (map[string]string, error) {
 			params.Account = cf.F(zones.ZoneListParamsAccount{ID: cf.F(c.accountID)})
 		}
 		found := map[string]string{}
-		for page := 1; ; page++ {
+		// The SDK's typed page carries no total_pages, so only a short page
+		// ends this walk.
+		err := eachPage(zonePageSize, func(page int) (int, bool, error) {
 			params.Page = cf.F(float64(page))
 			res, err := c.sdk.Zones.List(lookupCtx, params)
 			if err != nil {
-				return nil, wrap(err)
+				return 0, false, wrap(err)
 			}
 			for _, z := range res.Result {
 				found[strings.ToLower(z.Name)] = z.ID
 			}
-			if len(res.Result) < zonePageSize {
-				break
-			}
+			return len(res.Result), false, nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		c.zonesMu.Lock()
 		c.zones = found

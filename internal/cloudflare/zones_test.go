@@ -35,14 +35,14 @@ func TestZoneIDLookedUpOnce(t *testing.T) {
 		{name: "www.example.com", wantErr: true}, // ZoneID wants the exact zone name
 	}
 	for i, tt := range tests {
-		id, err := c.ZoneID(ctx, tt.name)
+		id, err := zoneID(ctx, c, tt.name)
 		if tt.wantErr {
 			var zerr *ZoneNotFoundError
 			if !errors.As(err, &zerr) {
-				t.Errorf("ZoneID(%q) = %q, %v; want ZoneNotFoundError", tt.name, id, err)
+				t.Errorf("zoneID(%q) = %q, %v; want ZoneNotFoundError", tt.name, id, err)
 			}
 		} else if err != nil || id != tt.wantID {
-			t.Errorf("ZoneID(%q) = %q, %v; want %q", tt.name, id, err, tt.wantID)
+			t.Errorf("zoneID(%q) = %q, %v; want %q", tt.name, id, err, tt.wantID)
 		}
 		if n := sb.count(keyZones); n != 1 {
 			t.Errorf("after lookup %d: sandbox counted %d zone lists, want 1", i+1, n)
@@ -51,7 +51,7 @@ func TestZoneIDLookedUpOnce(t *testing.T) {
 
 	// Another client has its own cache.
 	other := sb.client(t, nil)
-	if _, err := other.ZoneID(ctx, "example.com"); err != nil {
+	if _, err := zoneID(ctx, other, "example.com"); err != nil {
 		t.Fatal(err)
 	}
 	if n := sb.count(keyZones); n != 2 {
@@ -83,8 +83,8 @@ func TestZoneListPagination(t *testing.T) {
 			c := sb.client(t, nil)
 			ctx := testContext(t)
 			for name, want := range ids {
-				if got, err := c.ZoneID(ctx, name); err != nil || got != want {
-					t.Fatalf("ZoneID(%q) = %q, %v; want %q", name, got, err, want)
+				if got, err := zoneID(ctx, c, name); err != nil || got != want {
+					t.Fatalf("zoneID(%q) = %q, %v; want %q", name, got, err, want)
 				}
 			}
 			if n := sb.count(keyZones); n != tt.wantPages {
@@ -111,7 +111,7 @@ func TestZoneIDIsScopedToAccount(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := sb.client(t, func(cfg *Config) { cfg.AccountID = tt.account })
-			id, err := c.ZoneID(testContext(t), "example.com")
+			id, err := zoneID(testContext(t), c, "example.com")
 			var zerr *ZoneNotFoundError
 			switch {
 			case tt.wantErr && !errors.As(err, &zerr):
@@ -141,7 +141,7 @@ func TestZoneLookupFailureNotCached(t *testing.T) {
 	if err != nil || id != sb.zone.ID || name != "example.com" {
 		t.Errorf("second ZoneForHostname = %q, %q, %v; want example.com", id, name, err)
 	}
-	if _, err := c.ZoneID(ctx, "example.com"); err != nil {
+	if _, err := zoneID(ctx, c, "example.com"); err != nil {
 		t.Fatal(err)
 	}
 	if n := sb.count(keyZones); n != 2 {
@@ -149,7 +149,7 @@ func TestZoneLookupFailureNotCached(t *testing.T) {
 	}
 
 	bad := sb.client(t, func(cfg *Config) { cfg.APIToken = "wrong" })
-	if _, err := bad.ZoneID(ctx, "example.com"); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusForbidden {
+	if _, err := zoneID(ctx, bad, "example.com"); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusForbidden {
 		t.Errorf("ZoneID with a bad token: %v, want the 403", err)
 	}
 }
@@ -165,7 +165,7 @@ func TestZoneLookupShared(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {
-			if id, err := c.ZoneID(ctx, "example.com"); err != nil || id != sb.zone.ID {
+			if id, err := zoneID(ctx, c, "example.com"); err != nil || id != sb.zone.ID {
 				t.Errorf("ZoneID = %q, %v", id, err)
 			}
 		})
@@ -201,7 +201,7 @@ func TestZoneLookupOutlivesStartingCaller(t *testing.T) {
 	defer cancel()
 	first := make(chan error, 1)
 	go func() {
-		_, err := c.ZoneID(short, "example.com")
+		_, err := zoneID(short, c, "example.com")
 		first <- err
 	}()
 	select {
@@ -209,7 +209,7 @@ func TestZoneLookupOutlivesStartingCaller(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the zone listing never reached the sandbox")
 	}
-	id, err := c.ZoneID(testContext(t), "example.com")
+	id, err := zoneID(testContext(t), c, "example.com")
 	if err != nil || id != sb.zone.ID {
 		t.Errorf("ZoneID with a live context = %q, %v; want %q", id, err, sb.zone.ID)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/apply"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
@@ -81,18 +82,20 @@ func (r *proxyResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	fail := func(object string, err error) {
 		resp.Diagnostics.Append(diagnostics.APIFailure("Deleting", "Proxy", hostname, fmt.Errorf("%s: %w", object, err)))
 	}
-	release := func() {}
+	// Announced, the tunnel's and the zone's batches go out once the
+	// proxies destroyed together have queued their writes.
+	change := cloudflare.Change{ZoneID: state.ZoneID.ValueString()}
 	if !state.Service.IsNull() {
-		release = cf.ExpectTunnelUpdate(state.TunnelID.ValueString())
+		change.TunnelID = state.TunnelID.ValueString()
 	}
-	defer release()
+	if state.DNSRecordID.ValueString() != "" {
+		change.DNS = cloudflare.DNSDelete
+	}
+	ctx, changing := cf.BeginChange(ctx, change)
+	defer changing.Done()
 	// DNS first, so the hostname stops resolving before Access goes away.
 	if id := state.DNSRecordID.ValueString(); id != "" {
-		// Announced, the zone's batch of deletions goes out once the
-		// proxies destroyed together have queued theirs.
-		releaseDNS := cf.ExpectDNSDelete(state.ZoneID.ValueString())
 		err := cf.DeleteDNSRecord(ctx, state.ZoneID.ValueString(), id)
-		releaseDNS()
 		if err != nil {
 			fail("DNS record", err)
 			return
@@ -100,7 +103,6 @@ func (r *proxyResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 	if !state.Service.IsNull() {
 		err := removeRule(ctx, cf, state.TunnelID.ValueString(), hostname, state.Path.ValueString())
-		release()
 		if err != nil {
 			fail("ingress rule", err)
 			return
@@ -176,8 +178,8 @@ func (r *proxyResource) converge(ctx context.Context, plan proxyModel, state *pr
 	}
 	// Tell the tunnel's write batch that this rule is on its way, so the
 	// rules of the resources applied together go out in one PUT.
-	release := cf.ExpectTunnelUpdate(plan.TunnelID.ValueString())
-	defer release()
+	ctx, changing := cf.BeginChange(ctx, cloudflare.Change{TunnelID: plan.TunnelID.ValueString()})
+	defer changing.Done()
 	if result.ZoneID.IsUnknown() {
 		zoneID, err := r.Data.ZoneFor(ctx, cf, hostname)
 		if err != nil {
@@ -187,11 +189,9 @@ func (r *proxyResource) converge(ctx context.Context, plan proxyModel, state *pr
 		result.ZoneID = types.StringValue(zoneID)
 	}
 	// Likewise for the zone's record creations, which go out in one batch.
-	releaseDNS := func() {}
 	if result.DNSRecordID.IsUnknown() {
-		releaseDNS = cf.ExpectDNSCreate(result.ZoneID.ValueString())
+		changing.ExpectDNS(cloudflare.DNSCreate, result.ZoneID.ValueString())
 	}
-	defer releaseDNS()
 
 	access, d := accessFrom(ctx, plan.Access)
 	if diags.Append(d...); diags.HasError() {
@@ -228,7 +228,6 @@ func (r *proxyResource) converge(ctx context.Context, plan proxyModel, state *pr
 		previousPath = &p
 	}
 	err := ensureRule(ctx, cf, plan.TunnelID.ValueString(), plan.rule(), previousPath)
-	release()
 	if err != nil {
 		fail("ingress rule", err)
 		return result, diags

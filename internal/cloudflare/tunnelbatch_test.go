@@ -1,6 +1,7 @@
 package cloudflare
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -111,9 +112,10 @@ func TestUpdateTunnelConfigServerErrorFailsBatch(t *testing.T) {
 
 func cfsandboxFail(n int) cfsandbox.Faults { return cfsandbox.Faults{Fail5xxNext: n} }
 
-// TestExpectTunnelUpdate: a batch waits for the announced callers and goes
-// out as soon as all have queued, without waiting out the window.
-func TestExpectTunnelUpdate(t *testing.T) {
+// TestBeginChangeTunnelUpdate: a batch waits for the callers that
+// announced their update (BeginChange) and goes out as soon as all have
+// queued, without waiting out the window.
+func TestBeginChangeTunnelUpdate(t *testing.T) {
 	t.Parallel()
 	const callers = 5
 	sb := newSandbox(t)
@@ -122,18 +124,19 @@ func TestExpectTunnelUpdate(t *testing.T) {
 	if _, err := c.CachedTunnelConfig(ctx, sb.tunnel.ID); err != nil {
 		t.Fatal(err)
 	}
-	releases := make([]func(), callers)
-	for i := range releases {
-		releases[i] = c.ExpectTunnelUpdate(sb.tunnel.ID)
+	ctxs := make([]context.Context, callers)
+	changes := make([]*ChangeHandle, callers)
+	for i := range changes {
+		ctxs[i], changes[i] = c.BeginChange(ctx, Change{TunnelID: sb.tunnel.ID})
 	}
-	releases[callers-1]() // one gives up before its update
-	releases[callers-1]() // twice is harmless
+	changes[callers-1].Done() // one gives up before its update
+	changes[callers-1].Done() // twice is harmless
 	var wg sync.WaitGroup
 	errs := make([]error, callers-1)
 	for i := range callers - 1 {
 		wg.Go(func() {
-			defer releases[i]()
-			_, errs[i] = c.UpdateTunnelConfig(ctx, sb.tunnel.ID, addRule(fmt.Sprintf("h%d.example.com", i)))
+			defer changes[i].Done()
+			_, errs[i] = c.UpdateTunnelConfig(ctxs[i], sb.tunnel.ID, addRule(fmt.Sprintf("h%d.example.com", i)))
 		})
 	}
 	done := make(chan struct{})
@@ -151,10 +154,7 @@ func TestExpectTunnelUpdate(t *testing.T) {
 	if n := sb.count(keyPutConfig); n != 1 {
 		t.Errorf("%d PUTs, want 1 for the 4 announced callers", n)
 	}
-	g := c.tunnelBatch(sb.tunnel.ID)
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.expected != 0 {
-		t.Errorf("%d announcements left, want 0", g.expected)
+	if n := c.tunnelBatch(sb.tunnel.ID).Announced(); n != 0 {
+		t.Errorf("%d announcements left, want 0", n)
 	}
 }

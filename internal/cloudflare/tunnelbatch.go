@@ -6,14 +6,16 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare/gather"
 )
 
 // Coalesced tunnel writes.
 //
 // A tunnel's public hostnames live in one document that the API only
 // replaces whole. UpdateTunnelConfig queues the caller's mutation on the
-// tunnel's gatherer (gather.go), which waits for the callers that announced
-// one (ExpectTunnelUpdate) or a bounded window. writeBatch then reads the
+// tunnel's gatherer (package gather), which waits for the callers that announced
+// one (BeginChange, change.go) or a bounded window. writeBatch then reads the
 // document once (or reuses the one this client wrote or read a moment
 // ago), applies every queued mutation in arrival order and writes the
 // result with one PUT. Each caller gets its own answer: a mutation that
@@ -30,21 +32,12 @@ const tunnelDocReuse = 10 * time.Second
 // tunnelMutation changes a tunnel's document; changed=false needs no write.
 type tunnelMutation func(document json.RawMessage) (next json.RawMessage, changed bool, err error)
 
-type tunnelCall = batchCall[tunnelMutation, TunnelConfig]
+type tunnelCall = gather.Call[tunnelMutation, TunnelConfig]
 
-func (c *Client) tunnelBatch(tunnelID string) *gatherer[tunnelMutation, TunnelConfig] {
-	return c.tunnelWrites.get(tunnelID, func() *gatherer[tunnelMutation, TunnelConfig] {
-		return newGatherer(c.gatherWindow, 0, func(ctx context.Context, batch []*tunnelCall) { c.writeBatch(ctx, tunnelID, batch) })
+func (c *Client) tunnelBatch(tunnelID string) *gather.Gatherer[tunnelMutation, TunnelConfig] {
+	return c.tunnelWrites.Get(tunnelID, func() *gather.Gatherer[tunnelMutation, TunnelConfig] {
+		return gather.New(c.gatherWindow, 0, func(ctx context.Context, batch []*tunnelCall) { c.writeBatch(ctx, tunnelID, batch) })
 	})
-}
-
-// ExpectTunnelUpdate announces that the caller is on its way to an
-// UpdateTunnelConfig of this tunnel (a resource apply that first writes
-// other objects), so a batch waits for it instead of going out without
-// it. release must be called when the caller's update has returned or
-// will not happen; calling it again does nothing.
-func (c *Client) ExpectTunnelUpdate(tunnelID string) (release func()) {
-	return c.tunnelBatch(tunnelID).expect()
 }
 
 // UpdateTunnelConfig applies mutate to the tunnel's current document and
@@ -52,12 +45,14 @@ func (c *Client) ExpectTunnelUpdate(tunnelID string) (release func()) {
 // of this Client into as few PUTs as possible; no caller's change
 // overwrites another's. A mutate that returns changed=false needs no
 // write. mutate must be a pure function of the document: it may be called
-// again on another version of it when a batch is retried.
+// again on another version of it when a batch is retried. A caller that
+// announced the update (BeginChange) has its announcement ended on return.
 func (c *Client) UpdateTunnelConfig(ctx context.Context, tunnelID string, mutate func(document json.RawMessage) (json.RawMessage, bool, error)) (TunnelConfig, error) {
+	defer c.endAnnouncement(ctx, batchKey{tunnelUpdates, tunnelID})
 	if err := c.requireAccount(); err != nil {
 		return TunnelConfig{}, err
 	}
-	return c.tunnelBatch(tunnelID).submit(ctx, mutate)
+	return c.tunnelBatch(tunnelID).Submit(ctx, mutate)
 }
 
 // writeBatch applies a batch of mutations to one document and writes it.
@@ -65,17 +60,17 @@ func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunne
 	current, err := c.tunnelDocForWrite(ctx, tunnelID)
 	if err != nil {
 		for _, m := range batch {
-			m.finish(TunnelConfig{}, err)
+			m.Finish(TunnelConfig{}, err)
 		}
 		return
 	}
 	doc := current.Document
 	var changed, unchanged []*tunnelCall
 	for _, m := range batch {
-		next, ok, err := m.in(doc)
+		next, ok, err := m.In(doc)
 		switch {
 		case err != nil:
-			m.finish(current, err)
+			m.Finish(current, err)
 		case !ok:
 			unchanged = append(unchanged, m)
 		default:
@@ -85,14 +80,14 @@ func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunne
 	}
 	if len(changed) == 0 {
 		for _, m := range unchanged {
-			m.finish(current, nil)
+			m.Finish(current, nil)
 		}
 		return
 	}
 	written, err := c.PutTunnelConfig(ctx, tunnelID, doc)
 	if err == nil {
 		for _, m := range append(changed, unchanged...) {
-			m.finish(written, nil)
+			m.Finish(written, nil)
 		}
 		return
 	}
@@ -103,33 +98,33 @@ func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunne
 		return
 	}
 	for _, m := range changed {
-		m.finish(current, err)
+		m.Finish(current, err)
 	}
 	// A no-op is a no-op on the current document too, or it failed with
 	// the batch.
 	for _, m := range unchanged {
-		if _, ok, mErr := m.in(current.Document); mErr != nil || ok {
-			m.finish(current, err)
+		if _, ok, mErr := m.In(current.Document); mErr != nil || ok {
+			m.Finish(current, err)
 		} else {
-			m.finish(current, nil)
+			m.Finish(current, nil)
 		}
 	}
 }
 
 func (c *Client) writeOneByOne(ctx context.Context, tunnelID string, current TunnelConfig, ms []*tunnelCall) {
 	for _, m := range ms {
-		next, ok, err := m.in(current.Document)
+		next, ok, err := m.In(current.Document)
 		if err != nil || !ok {
-			m.finish(current, err)
+			m.Finish(current, err)
 			continue
 		}
 		written, err := c.PutTunnelConfig(ctx, tunnelID, next)
 		if err != nil {
-			m.finish(current, err)
+			m.Finish(current, err)
 			continue
 		}
 		current = written
-		m.finish(written, nil)
+		m.Finish(written, nil)
 	}
 }
 
@@ -151,6 +146,6 @@ func (c *Client) tunnelDocForWrite(ctx context.Context, tunnelID string) (Tunnel
 	if err != nil {
 		return TunnelConfig{}, err
 	}
-	c.cache.tunnel(tunnelID).put("", fresh)
+	c.cache.tunnel(tunnelID).wrote(tunnelDoc, &fresh, nil)
 	return fresh, nil
 }

@@ -1,4 +1,18 @@
-package cloudflare
+// Package gather gathers concurrent calls on one object into batches.
+//
+// A Gatherer queues the calls made on one object (a tunnel's
+// configuration, a zone's records); the first call of a quiet gatherer
+// starts a writer that hands the queued calls to write in batches until
+// the queue is empty. A batch goes out when every call announced ahead
+// (Expect) is queued and nothing new has happened for Settle, when the
+// oldest call has waited the window, or when it holds limit calls. Calls
+// queued while a batch is written form the next batch, so nothing is lost
+// and no caller waits longer than one window plus one batch. write must
+// finish every call it is given.
+//
+// The package holds no state of its own: every Gatherer belongs to the
+// client that made it, so two clients never share a batch.
+package gather
 
 import (
 	"context"
@@ -6,74 +20,73 @@ import (
 	"time"
 )
 
-// Gathering concurrent calls into batches.
-//
-// A gatherer queues the calls made on one object (a tunnel's
-// configuration, a zone's records); the first call of a quiet gatherer
-// starts a writer that hands the queued calls to write in batches until
-// the queue is empty. A batch goes out when every call announced ahead
-// (expect) is queued and nothing new has happened for settle, when the
-// oldest call has waited the window, or when it holds limit calls. Calls
-// queued while a batch is written form the next batch, so nothing is lost
-// and no caller waits longer than one window plus one batch. write must
-// finish every call it is given.
-
 const (
-	// gatherRequests is the longest gathering window in requests at the
+	// windowRequests is the longest gathering window in requests at the
 	// client's pace: time for the other resources in flight (Terraform
 	// runs 10 at once) to reach their call. The floor covers the CLI's own
 	// time per resource when the pace is high. A batch goes out earlier
 	// when every announced call has been queued.
-	gatherRequests = 16
-	minGather      = 500 * time.Millisecond
-	maxGather      = 5 * time.Second
-	// settle is the quiet time (no call queued or announced) a batch waits
+	windowRequests = 16
+	// MinWindow and MaxWindow bound Window.
+	MinWindow = 500 * time.Millisecond
+	MaxWindow = 5 * time.Second
+	// Settle is the quiet time (no call queued or announced) a batch waits
 	// for even when every announced call is queued: resources that finish
 	// make room for new ones, which announce themselves.
-	settle = 200 * time.Millisecond
+	Settle = 200 * time.Millisecond
 )
 
-func gatherWindow(rps float64) time.Duration {
-	d := time.Duration(gatherRequests / rps * float64(time.Second))
-	return min(max(d, minGather), maxGather)
+// Window is the gathering window for a client paced at rps requests per
+// second.
+func Window(rps float64) time.Duration {
+	d := time.Duration(windowRequests / rps * float64(time.Second))
+	return min(max(d, MinWindow), MaxWindow)
 }
 
-// batchCall is one caller's queued call and the way back to it.
-type batchCall[In, Out any] struct {
+// Call is one caller's queued call and the way back to it.
+type Call[In, Out any] struct {
+	In     In
 	ctx    context.Context
-	in     In
 	queued time.Time
-	done   chan callResult[Out] // buffered: the writer never blocks on it
+	done   chan result[Out] // buffered: the writer never blocks on it
 }
 
-type callResult[Out any] struct {
+type result[Out any] struct {
 	out Out
 	err error
 }
 
-func (c *batchCall[In, Out]) finish(out Out, err error) { c.done <- callResult[Out]{out, err} }
+// Finish hands the call's result to its caller; write calls it once per
+// call.
+func (c *Call[In, Out]) Finish(out Out, err error) { c.done <- result[Out]{out, err} }
 
-type gatherer[In, Out any] struct {
+// Gatherer batches the calls on one object.
+//
+// Lock order: mu is a leaf. It is never held while write runs or while a
+// caller waits, so write may call anything, including this Gatherer.
+type Gatherer[In, Out any] struct {
 	window time.Duration
 	limit  int // most calls in one batch; 0 for no limit
-	write  func(ctx context.Context, batch []*batchCall[In, Out])
+	write  func(ctx context.Context, batch []*Call[In, Out])
 
 	mu       sync.Mutex
-	queue    []*batchCall[In, Out]
+	queue    []*Call[In, Out]
 	running  bool
 	expected int       // announced calls not yet released
 	event    time.Time // last announcement or queued call
 	wake     chan struct{}
 }
 
-func newGatherer[In, Out any](window time.Duration, limit int, write func(context.Context, []*batchCall[In, Out])) *gatherer[In, Out] {
-	return &gatherer[In, Out]{window: window, limit: limit, write: write, wake: make(chan struct{}, 1)}
+// New makes a Gatherer that hands batches of at most limit calls (0 for
+// no limit) to write, gathering for at most window.
+func New[In, Out any](window time.Duration, limit int, write func(context.Context, []*Call[In, Out])) *Gatherer[In, Out] {
+	return &Gatherer[In, Out]{window: window, limit: limit, write: write, wake: make(chan struct{}, 1)}
 }
 
-// expect announces a call on its way, so that a batch waits for it instead
+// Expect announces a call on its way, so that a batch waits for it instead
 // of going out without it. release must be called when the call has
 // returned or will not happen; calling it again does nothing.
-func (g *gatherer[In, Out]) expect() (release func()) {
+func (g *Gatherer[In, Out]) Expect() (release func()) {
 	g.mu.Lock()
 	g.expected++
 	g.event = time.Now()
@@ -90,9 +103,17 @@ func (g *gatherer[In, Out]) expect() (release func()) {
 	}
 }
 
-// submit queues a call and waits for its own result, or for ctx to end.
-func (g *gatherer[In, Out]) submit(ctx context.Context, in In) (Out, error) {
-	call := &batchCall[In, Out]{ctx: ctx, in: in, queued: time.Now(), done: make(chan callResult[Out], 1)}
+// Announced is how many announced calls have not been released: the
+// calls a batch may still wait for.
+func (g *Gatherer[In, Out]) Announced() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.expected
+}
+
+// Submit queues a call and waits for its own result, or for ctx to end.
+func (g *Gatherer[In, Out]) Submit(ctx context.Context, in In) (Out, error) {
+	call := &Call[In, Out]{In: in, ctx: ctx, queued: time.Now(), done: make(chan result[Out], 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, call)
 	g.event = call.queued
@@ -113,7 +134,7 @@ func (g *gatherer[In, Out]) submit(ctx context.Context, in In) (Out, error) {
 }
 
 // signal wakes the writer; g.mu is held.
-func (g *gatherer[In, Out]) signal() {
+func (g *Gatherer[In, Out]) signal() {
 	select {
 	case g.wake <- struct{}{}:
 	default:
@@ -123,16 +144,16 @@ func (g *gatherer[In, Out]) signal() {
 // ready reports whether every announced call is queued; g.mu is held.
 // Announced callers stay counted while queued, hence the comparison.
 // Without announcements, a batch waits out the window.
-func (g *gatherer[In, Out]) ready() bool { return g.expected > 0 && len(g.queue) >= g.expected }
+func (g *Gatherer[In, Out]) ready() bool { return g.expected > 0 && len(g.queue) >= g.expected }
 
 // due is when the next batch goes out; g.mu is held and the queue is not
 // empty.
-func (g *gatherer[In, Out]) due() time.Time {
+func (g *Gatherer[In, Out]) due() time.Time {
 	if g.limit > 0 && len(g.queue) >= g.limit {
 		return time.Time{}
 	}
 	deadline := g.queue[0].queued.Add(g.window)
-	if quiet := g.event.Add(settle); g.ready() && quiet.Before(deadline) {
+	if quiet := g.event.Add(Settle); g.ready() && quiet.Before(deadline) {
 		return quiet
 	}
 	return deadline
@@ -143,7 +164,7 @@ func (g *gatherer[In, Out]) due() time.Time {
 // batch serves every caller, so it must not end with one of them, and it
 // logs through a request that is still waiting (the provider's server
 // lets go of a request's logger once its RPC returns).
-func (g *gatherer[In, Out]) run() {
+func (g *Gatherer[In, Out]) run() {
 	for {
 		g.mu.Lock()
 		if len(g.queue) == 0 {
@@ -152,7 +173,7 @@ func (g *gatherer[In, Out]) run() {
 			return
 		}
 		wait := time.Until(g.due())
-		var batch []*batchCall[In, Out]
+		var batch []*Call[In, Out]
 		if wait <= 0 {
 			batch = g.take()
 		}
@@ -168,7 +189,7 @@ func (g *gatherer[In, Out]) run() {
 }
 
 // take removes the next batch from the queue; g.mu is held.
-func (g *gatherer[In, Out]) take() []*batchCall[In, Out] {
+func (g *Gatherer[In, Out]) take() []*Call[In, Out] {
 	n := len(g.queue)
 	if g.limit > 0 {
 		n = min(n, g.limit)
@@ -180,7 +201,7 @@ func (g *gatherer[In, Out]) take() []*batchCall[In, Out] {
 
 // sleep waits for wait or for news: a call queued or announced, or a
 // release.
-func (g *gatherer[In, Out]) sleep(wait time.Duration) {
+func (g *Gatherer[In, Out]) sleep(wait time.Duration) {
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {
@@ -191,12 +212,12 @@ func (g *gatherer[In, Out]) sleep(wait time.Duration) {
 
 // unlessCancelled finishes the calls whose caller has given up and returns
 // the others.
-func unlessCancelled[In, Out any](batch []*batchCall[In, Out]) []*batchCall[In, Out] {
+func unlessCancelled[In, Out any](batch []*Call[In, Out]) []*Call[In, Out] {
 	live := batch[:0]
 	for _, call := range batch {
 		if err := call.ctx.Err(); err != nil {
 			var zero Out
-			call.finish(zero, err)
+			call.Finish(zero, err)
 			continue
 		}
 		live = append(live, call)
@@ -204,19 +225,25 @@ func unlessCancelled[In, Out any](batch []*batchCall[In, Out]) []*batchCall[In, 
 	return live
 }
 
-// gatherers holds one gatherer per object id, made on first use.
-type gatherers[In, Out any] struct {
+// ByID holds one Gatherer per object id, made on first use. Its zero
+// value is ready to use.
+//
+// Lock order: mu is held only while the map is read or filled (create
+// runs under it and must not take another lock), never while a Gatherer
+// is used.
+type ByID[In, Out any] struct {
 	mu   sync.Mutex
-	byID map[string]*gatherer[In, Out]
+	byID map[string]*Gatherer[In, Out]
 }
 
-func (s *gatherers[In, Out]) get(id string, create func() *gatherer[In, Out]) *gatherer[In, Out] {
+// Get returns the Gatherer of id, made by create if it has none yet.
+func (s *ByID[In, Out]) Get(id string, create func() *Gatherer[In, Out]) *Gatherer[In, Out] {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.byID[id]
 	if !ok {
 		if s.byID == nil {
-			s.byID = map[string]*gatherer[In, Out]{}
+			s.byID = map[string]*Gatherer[In, Out]{}
 		}
 		g = create()
 		s.byID[id] = g
