@@ -80,3 +80,27 @@ func TestSpecFromModel(t *testing.T) {
 		t.Error("a relative path gives no error")
 	}
 }
+
+func TestLocalRepository(t *testing.T) {
+	tests := []struct {
+		repo  string
+		local bool
+	}{
+		{"/srv/restic", true},
+		{"relative/repo", true},
+		{"local:/srv/restic", true},
+		{`C:\restic`, true},
+		{"/srv/odd:name", true},
+		{"sftp:user@host:/srv/restic", false},
+		{"rest:https://backup.example.com/", false},
+		{"s3:s3.amazonaws.com/bucket", false},
+		{"b2:homelab-backup:restic", false},
+		{"rclone:remote:path", false},
+		{"azure:container:/", false},
+	}
+	for _, tt := range tests {
+		if got := localRepository(tt.repo); got != tt.local {
+			t.Errorf("localRepository(%q) = %v, want %v", tt.repo, got, tt.local)
+		}
+	}
+}

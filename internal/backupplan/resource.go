@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -168,7 +169,7 @@ func (r *backupPlanResource) apply(ctx context.Context, req apply.Request) (diag
 		diags.AddError(summary, "Some arguments are still unknown at apply time. Please report this issue to the provider developers.")
 		return
 	}
-	password, env, err := r.secrets(ctx, config)
+	password, env, err := r.secrets(ctx, config, true)
 	if err != nil {
 		attr := "environment_references"
 		if errors.Is(err, errPassword) {
@@ -230,49 +231,77 @@ func openOrInit(ctx context.Context, runner *restic.Runner, initialize bool) (st
 
 var errPassword = errors.New("password")
 
-// secrets resolves the password and the environment from a configuration.
-func (r *backupPlanResource) secrets(ctx context.Context, config backupPlanModel) (string, map[string]string, error) {
+// passwordKey is the password's key among the references resolved
+// together; no environment variable may have this name (restic.ReservedEnv).
+const passwordKey = "RESTIC_PASSWORD"
+
+// secrets resolves the password and the environment from a configuration,
+// every reference in one call to the process's secrets client (each
+// reference is resolved once per process, in batches). withEnvReferences
+// false leaves environment_references unresolved.
+func (r *backupPlanResource) secrets(ctx context.Context, config backupPlanModel, withEnvReferences bool) (string, map[string]string, error) {
 	env := tfvalue.StringMap(config.EnvironmentWO)
-	refs := tfvalue.StringMap(config.EnvironmentReferences)
 	password := config.PasswordWO.ValueString()
-	if config.PasswordReference.IsNull() && len(refs) == 0 {
+	refs := map[string]string{}
+	if withEnvReferences {
+		refs = tfvalue.StringMap(config.EnvironmentReferences)
+	}
+	if !config.PasswordReference.IsNull() {
+		refs[passwordKey] = config.PasswordReference.ValueString()
+	}
+	if len(refs) == 0 {
 		return password, env, nil
 	}
 	if r.Data == nil {
 		return "", nil, errors.New("the provider is not configured")
 	}
-	resolver, d := r.Data.SecretResolver()
+	client, d := r.Data.SecretsClient()
 	if err := diagnostics.Err(d); err != nil {
 		return "", nil, err
 	}
-	if !config.PasswordReference.IsNull() {
-		v, err := resolver.Resolve(ctx, config.PasswordReference.ValueString())
-		if err != nil {
-			return "", nil, fmt.Errorf("%w reference %s: %w", errPassword, config.PasswordReference.ValueString(), err)
-		}
-		password = v
-	}
-	resolved, err := secrets.ResolveAll(ctx, resolver, refs)
+	resolved, err := client.ResolveAll(ctx, refs)
 	if err != nil {
+		var keyErr *secrets.KeyError
+		if errors.As(err, &keyErr) && keyErr.Key == passwordKey {
+			return "", nil, fmt.Errorf("%w reference %s: %w", errPassword, keyErr.Reference, keyErr.Err)
+		}
 		return "", nil, err
 	}
 	for k, v := range resolved {
+		if k == passwordKey {
+			password = v
+			continue
+		}
 		env[k] = v
 	}
 	return password, env, nil
 }
 
-// readRunner builds a runner from state for Read: references resolve,
-// write-only values are absent. A resolution failure leaves the password
-// empty (existence is still checked) and is returned for the warning.
+// readRunner builds a runner from state for Read, resolving only what
+// refresh's check needs: the password from password_reference, which
+// opens the repository (its id, and whether the password still opens it,
+// are known only then), and environment_references only for a backend
+// that is not a local directory, since restic cannot even tell whether a
+// remote repository exists without its credentials. Write-only values are
+// absent. A resolution failure leaves the password empty (existence is
+// still checked) and is returned for the warning.
 func (r *backupPlanResource) readRunner(ctx context.Context, state backupPlanModel) (*restic.Runner, error) {
 	state.PasswordWO = types.StringNull()
 	state.EnvironmentWO = types.MapNull(types.StringType)
 	runner := &restic.Runner{Binary: state.ResticBinary.ValueString(), Repository: state.Repository.ValueString()}
-	password, env, err := r.secrets(ctx, state)
+	password, env, err := r.secrets(ctx, state, !localRepository(state.Repository.ValueString()))
 	if err != nil {
 		return runner, err
 	}
 	runner.Password, runner.Env = password, env
 	return runner, nil
+}
+
+// localRepository reports a repository in a local directory ("/srv/restic",
+// "local:/srv/restic", "C:\\restic"), which restic reaches without backend
+// credentials. Every "<backend>:" prefix (sftp, rest, s3, b2, azure, gs,
+// swift, rclone) is remote.
+func localRepository(repo string) bool {
+	backend, _, ok := strings.Cut(repo, ":")
+	return !ok || backend == "local" || len(backend) == 1 || strings.ContainsAny(backend, `/\`)
 }

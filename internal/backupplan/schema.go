@@ -70,7 +70,8 @@ func (r *backupPlanResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			},
 			"password_reference": schema.StringAttribute{
 				Optional: true, Validators: []validator.String{validators.Reference()},
-				MarkdownDescription: "The repository password as a 1Password reference (`op://<vault>/<item>[/<section>]/<field>`), resolved at every apply and refresh.",
+				MarkdownDescription: "The repository password as a 1Password reference (`op://<vault>/<item>[/<section>]/<field>`), resolved at apply and at refresh, " +
+					"which opens the repository with it; each reference once per provider process, however many resources share it.",
 			},
 			"environment_wo": schema.MapAttribute{
 				Optional: true, WriteOnly: true, Sensitive: true, ElementType: types.StringType,
@@ -87,7 +88,8 @@ func (r *backupPlanResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					mapvalidator.KeysAre(validators.String("Invalid Environment Variable", "an environment variable name", checkEnvName)),
 					mapvalidator.ValueStringsAre(validators.Reference()),
 				},
-				MarkdownDescription: "Backend variables as 1Password references, resolved at every apply and refresh. Names may not repeat those of `environment_wo`.",
+				MarkdownDescription: "Backend variables as 1Password references, resolved at apply, and at refresh only for a repository that is not a " +
+					"local directory (restic needs them to reach the backend). Names may not repeat those of `environment_wo`.",
 			},
 			"paths": schema.SetAttribute{
 				Required: true, ElementType: types.StringType,

@@ -18,7 +18,6 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
-	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
@@ -231,11 +230,11 @@ func (r *bootstrapSecretResource) values(ctx context.Context, cfg bootstrapSecre
 		data[k] = []byte(v)
 	}
 	if refs := tfvalue.StringMap(cfg.References); len(refs) > 0 {
-		resolver, diags := r.Data.SecretResolver()
+		client, diags := r.Data.SecretsClient()
 		if err := diagnostics.Err(diags); err != nil {
 			return nil, err
 		}
-		resolved, err := secrets.ResolveAll(ctx, resolver, refs)
+		resolved, err := client.ResolveAll(ctx, refs)
 		if err != nil {
 			return nil, err
 		}

@@ -34,11 +34,11 @@ func (e *secretEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRe
 		resp.Diagnostics.Append(diagnostics.NotConfigured("homelab_secret"))
 		return
 	}
-	resolver, diags := e.Data.SecretResolver()
+	client, diags := e.Data.SecretsClient()
 	if resp.Diagnostics.Append(diags...); diags.HasError() {
 		return
 	}
-	value, err := resolver.Resolve(ctx, m.Reference.ValueString())
+	value, err := client.Resolve(ctx, m.Reference.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("reference"), diagnostics.Summary("Resolving", "Secret", m.Reference.ValueString()), err.Error())
 		return

@@ -43,11 +43,12 @@ type homelabProvider struct {
 	// resolver replaces 1Password in tests.
 	resolver secrets.Resolver
 
-	// One 1Password client per provider process: creating one loads the
-	// SDK's WebAssembly core.
-	onePasswordMu    sync.Mutex
-	onePassword      *secrets.OnePassword
-	onePasswordToken string
+	// One secrets client per provider process, kept across Configure calls:
+	// it holds the references resolved so far, and over 1Password the SDK
+	// client, whose creation loads a WebAssembly core.
+	secretsMu    sync.Mutex
+	secrets      *secrets.Client
+	secretsToken string
 }
 
 // New returns a factory for the provider at a version.
@@ -56,24 +57,29 @@ func New(version string) func() provider.Provider {
 }
 
 // NewWithResolver is New with op:// references resolved by r instead of
-// 1Password, for tests and the local sandbox.
+// 1Password, for tests and the local sandbox. Each provider it makes has
+// its own secrets client over r, as each provider process would.
 func NewWithResolver(version string, r secrets.Resolver) func() provider.Provider {
 	return func() provider.Provider { return &homelabProvider{version: version, resolver: r} }
 }
 
-func (p *homelabProvider) secretResolver(token string) secrets.Resolver {
-	if p.resolver != nil {
-		return p.resolver
-	}
-	if token == "" {
+// secretsClient returns the process's secrets client: over the test
+// resolver, or over 1Password with the token (nil without one). A different
+// token gets a new client, so nothing resolved with the old one is reused.
+func (p *homelabProvider) secretsClient(token string) *secrets.Client {
+	p.secretsMu.Lock()
+	defer p.secretsMu.Unlock()
+	switch {
+	case p.resolver != nil:
+		if p.secrets == nil {
+			p.secrets = secrets.NewClient(p.resolver)
+		}
+	case token == "":
 		return nil
+	case p.secrets == nil || p.secretsToken != token:
+		p.secrets, p.secretsToken = secrets.NewClient(secrets.NewOnePassword(token, p.version)), token
 	}
-	p.onePasswordMu.Lock()
-	defer p.onePasswordMu.Unlock()
-	if p.onePassword == nil || p.onePasswordToken != token {
-		p.onePassword, p.onePasswordToken = secrets.NewOnePassword(token, p.version), token
-	}
-	return p.onePassword
+	return p.secrets
 }
 
 func (p *homelabProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -262,7 +268,7 @@ func (p *homelabProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if op == nil {
 		op = &onePasswordModel{}
 	}
-	data.Resolver = p.secretResolver(r.str(op.ServiceAccountToken, "OP_SERVICE_ACCOUNT_TOKEN"))
+	data.Secrets = p.secretsClient(r.str(op.ServiceAccountToken, "OP_SERVICE_ACCOUNT_TOKEN"))
 
 	if config.Access != nil {
 		if config.Access.AllowedEmails.IsUnknown() {

@@ -63,9 +63,11 @@ type Data struct {
 	kubeClient    *kube.Client
 	kubeClientErr error
 
-	// Resolver resolves op:// references. The provider sets the 1Password
-	// one; tests set an in-memory one.
-	Resolver secrets.Resolver
+	// Secrets resolves op:// references: the provider process's one
+	// client (over 1Password, or an in-memory resolver in tests), so every
+	// resource of the process shares its cache, single-flight and batches.
+	// Nil when no service account token is set.
+	Secrets *secrets.Client
 }
 
 // KubeClient builds the Kubernetes client on first use. Building it reads
@@ -83,15 +85,15 @@ func (d *Data) KubeClient() (*kube.Client, diag.Diagnostics) {
 	return d.kubeClient, diags
 }
 
-// SecretResolver returns the resolver of op:// references, or a
+// SecretsClient returns the client that resolves op:// references, or a
 // diagnostic naming the missing 1Password setting.
-func (d *Data) SecretResolver() (secrets.Resolver, diag.Diagnostics) {
+func (d *Data) SecretsClient() (*secrets.Client, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	if d.Resolver == nil {
+	if d.Secrets == nil {
 		diags.Append(diagnostics.MissingSetting("Missing 1Password Service Account Token", "onepassword.service_account_token",
 			"OP_SERVICE_ACCOUNT_TOKEN", "op:// references are resolved through 1Password with a service account."))
 	}
-	return d.Resolver, diags
+	return d.Secrets, diags
 }
 
 // HostnameFor derives the public hostname of a service name:

@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -26,12 +27,14 @@ var sdkMu sync.Mutex
 // secretsAPI is the part of the SDK's SecretsAPI this package uses.
 type secretsAPI interface {
 	Resolve(ctx context.Context, secretReference string) (string, error)
+	ResolveAll(ctx context.Context, secretReferences []string) (onepassword.ResolveAllResponse, error)
 }
 
 // OnePassword resolves references through the 1Password SDK with a service
-// account token. The SDK client is created on the first Resolve, once, and
-// shared by all later calls (create one OnePassword per provider process).
-// It is safe for concurrent use.
+// account token, one at a time (Resolve) or many in one request (ResolveBulk,
+// the SDK's Secrets().ResolveAll). The SDK client is created on the first
+// call, once, and shared by all later calls (create one OnePassword per
+// provider process, behind a Client). It is safe for concurrent use.
 type OnePassword struct {
 	token              string
 	integrationVersion string
@@ -93,20 +96,109 @@ func (o *OnePassword) Resolve(ctx context.Context, reference string) (string, er
 	return v, nil
 }
 
+// ResolveBulk resolves references with one Secrets().ResolveAll request.
+// A reference with bad syntax is answered offline. Each reference 1Password
+// answers on its own (not found, ambiguous) gets an error reading "resolving
+// <reference> through 1Password: <reason>"; a failure of the request itself
+// is the error return, "1Password: <message>", with the token masked. A
+// reference the answer leaves out is left out here too.
+func (o *OnePassword) ResolveBulk(ctx context.Context, references []string) (map[string]Answer, error) {
+	out := make(map[string]Answer, len(references))
+	valid := make([]string, 0, len(references))
+	for _, ref := range references {
+		if _, err := ParseReference(ref); err != nil {
+			out[ref] = Answer{Err: err}
+			continue
+		}
+		valid = append(valid, ref)
+	}
+	if len(valid) == 0 {
+		return out, nil
+	}
+	if strings.TrimSpace(o.token) == "" {
+		return nil, o.requestError(errors.New("no service account token configured"))
+	}
+	api, err := o.client(ctx)
+	if err != nil {
+		return nil, o.requestError(err)
+	}
+	resp, err := api.ResolveAll(ctx, valid)
+	if err != nil {
+		return nil, o.requestError(err)
+	}
+	for _, ref := range valid {
+		r, ok := resp.IndividualResponses[ref]
+		switch {
+		case !ok:
+		case r.Error != nil:
+			out[ref] = Answer{Err: o.wrap(ref, errors.New(referenceFailure(*r.Error)))}
+		case r.Content != nil:
+			out[ref] = Answer{Value: r.Content.Secret}
+		}
+	}
+	return out, nil
+}
+
+// referenceFailures say what 1Password's per-reference error types mean.
+var referenceFailures = map[onepassword.ResolveReferenceErrorTypes]string{
+	onepassword.ResolveReferenceErrorTypeVariantVaultNotFound:         "no vault matches",
+	onepassword.ResolveReferenceErrorTypeVariantItemNotFound:          "no item matches",
+	onepassword.ResolveReferenceErrorTypeVariantFieldNotFound:         "no field of the item matches",
+	onepassword.ResolveReferenceErrorTypeVariantNoMatchingSections:    "no section of the item matches",
+	onepassword.ResolveReferenceErrorTypeVariantTooManyVaults:         "more than one vault matches; use the vault's id",
+	onepassword.ResolveReferenceErrorTypeVariantTooManyItems:          "more than one item matches; use the item's id",
+	onepassword.ResolveReferenceErrorTypeVariantTooManyMatchingFields: "more than one field matches; use the field's id",
+	onepassword.ResolveReferenceErrorTypeVariantParsing:               "1Password cannot parse the reference",
+}
+
+// referenceFailure describes a per-reference error. Only a parsing error's
+// message is quoted: it is about the reference. Other messages (a one-time
+// password that could not be generated) might be about the field's content.
+func referenceFailure(e onepassword.ResolveReferenceError) string {
+	text, ok := referenceFailures[e.Type]
+	if !ok {
+		text = "1Password cannot resolve it"
+	}
+	if e.Type == onepassword.ResolveReferenceErrorTypeVariantParsing {
+		var raw struct {
+			Message string `json:"message"`
+		}
+		if b, err := json.Marshal(e); err == nil && json.Unmarshal(b, &raw) == nil && raw.Message != "" {
+			text += ": " + raw.Message
+		}
+	}
+	return fmt.Sprintf("%s (%s)", text, e.Type)
+}
+
+// requestError formats the failure of a whole request, masking the token;
+// context errors stay matchable with errors.Is.
+func (o *OnePassword) requestError(err error) error {
+	return newResolveError("1Password: "+o.mask(err.Error()), err)
+}
+
+func (o *OnePassword) mask(msg string) string {
+	if o.token != "" {
+		msg = strings.ReplaceAll(msg, o.token, "<redacted>")
+	}
+	return msg
+}
+
 // wrap formats an error for reference, masking the token as a belt-and-braces
 // measure (the SDK's messages should never contain it). The result does not
 // wrap err, so the token cannot be reached through errors.Unwrap either; only
 // context errors stay matchable with errors.Is.
 func (o *OnePassword) wrap(reference string, err error) error {
-	msg := err.Error()
-	if o.token != "" {
-		msg = strings.ReplaceAll(msg, o.token, "<redacted>")
-	}
-	e := &resolveError{msg: fmt.Sprintf("resolving %s through 1Password: %s", reference, msg)}
+	return newResolveError(fmt.Sprintf("resolving %s through 1Password: %s", reference, o.mask(err.Error())), err)
+}
+
+// newResolveError keeps msg and, of the cause, only whether it is a context
+// error.
+func newResolveError(msg string, cause error) error {
+	e := &resolveError{msg: msg}
 	switch {
-	case errors.Is(err, context.Canceled):
+	case errors.Is(cause, context.Canceled):
 		e.cause = context.Canceled
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(cause, context.DeadlineExceeded):
 		e.cause = context.DeadlineExceeded
 	}
 	return e

@@ -3,16 +3,16 @@
 //
 // Resolution sits behind the small Resolver interface: the provider uses
 // OnePassword (the 1Password SDK with a service account token), tests and the
-// local sandbox use Static (an in-memory map). Values returned by a Resolver
-// are secrets: callers must never log them, and errors produced here never
-// contain them.
+// local sandbox use Static (an in-memory map). Resources reach either through
+// one Client per provider process, which resolves every distinct reference
+// at most once (single-flight, then kept in memory), in bulk requests where
+// the resolver has them. Values are secrets: callers must never log them,
+// and errors produced here never contain them.
 package secrets
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode"
 )
@@ -141,39 +141,47 @@ func ParseReference(ref string) (Reference, error) {
 	return r, nil
 }
 
-// Resolver turns references into secret values.
+// Resolver turns one reference into its secret value. Its errors name the
+// reference and never contain a value. Resources do not call a Resolver
+// directly: they go through a Client, which asks each reference once per
+// process.
 type Resolver interface {
 	Resolve(ctx context.Context, reference string) (string, error)
 }
 
-// ResolveAll resolves a map of key → reference and returns key → value. Keys
-// are resolved one by one in sorted order, so the first error is
-// deterministic; it names the key and the reference, never a value, and wraps
-// the resolver's error (errors.As finds a *NotFoundError). On error no values
-// are returned.
-func ResolveAll(ctx context.Context, r Resolver, refs map[string]string) (map[string]string, error) {
-	if r == nil {
-		return nil, errors.New("resolving secret references: no resolver configured")
-	}
-	keys := make([]string, 0, len(refs))
-	for k := range refs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-
-	out := make(map[string]string, len(refs))
-	for _, k := range keys {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("key %q (%s): %w", k, refs[k], err)
-		}
-		v, err := r.Resolve(ctx, refs[k])
-		if err != nil {
-			return nil, fmt.Errorf("key %q (%s): %w", k, refs[k], err)
-		}
-		out[k] = v
-	}
-	return out, nil
+// BulkResolver is a Resolver that can also resolve many references in one
+// request, as 1Password's Secrets().ResolveAll does.
+type BulkResolver interface {
+	Resolver
+	// ResolveBulk resolves references in one request and answers each of
+	// them: a value, or the reference's own failure (not found, ambiguous).
+	// A failure of the request itself (network, rate limit, authentication,
+	// context) is the error return; then nothing is known about any
+	// reference. A reference missing from the answers is asked again on
+	// its own.
+	ResolveBulk(ctx context.Context, references []string) (map[string]Answer, error)
 }
+
+// Answer is a BulkResolver's answer for one reference.
+type Answer struct {
+	Value string
+	// Err is the reference's own failure; it names the reference.
+	Err error
+}
+
+// KeyError is the failure of one key of Client.ResolveAll. It names the key
+// and the reference, never a value, and wraps the resolution's error
+// (errors.As finds a *NotFoundError).
+type KeyError struct {
+	Key, Reference string
+	Err            error
+}
+
+func (e *KeyError) Error() string {
+	return fmt.Sprintf("key %q (%s): %v", e.Key, e.Reference, e.Err)
+}
+
+func (e *KeyError) Unwrap() error { return e.Err }
 
 // Static is an in-memory Resolver for tests and the local sandbox:
 // reference → value. A missing reference is a *NotFoundError.
@@ -189,6 +197,20 @@ func (s Static) Resolve(ctx context.Context, reference string) (string, error) {
 		return "", &NotFoundError{Reference: reference}
 	}
 	return v, nil
+}
+
+// ResolveBulk answers every reference from the map, so that tests and the
+// sandbox take the same path as 1Password.
+func (s Static) ResolveBulk(ctx context.Context, references []string) (map[string]Answer, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := make(map[string]Answer, len(references))
+	for _, ref := range references {
+		v, err := s.Resolve(ctx, ref)
+		out[ref] = Answer{Value: v, Err: err}
+	}
+	return out, nil
 }
 
 // NotFoundError reports that a reference does not resolve.

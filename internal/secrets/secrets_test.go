@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	onepassword "github.com/1password/onepassword-sdk-go"
 )
 
 func TestParseReferenceValid(t *testing.T) {
@@ -163,7 +165,7 @@ func TestStatic(t *testing.T) {
 	}
 }
 
-func TestResolveAll(t *testing.T) {
+func TestClientResolveAll(t *testing.T) {
 	const dbValue, authValue = "value-of-db-password", "value-of-auth-secret"
 	s := Static{
 		"op://homelab/infisical/db_password":    dbValue,
@@ -175,6 +177,7 @@ func TestResolveAll(t *testing.T) {
 		want     map[string]string
 		errHas   []string // error must contain all of these
 		notFound bool
+		errKey   string // the KeyError's key
 	}{
 		{
 			name: "all found",
@@ -194,11 +197,22 @@ func TestResolveAll(t *testing.T) {
 			},
 			errHas:   []string{`"MISSING"`, "op://homelab/infisical/nope", "not found"},
 			notFound: true,
+			errKey:   "MISSING",
+		},
+		{
+			name: "bad syntax is found before anything is resolved",
+			refs: map[string]string{
+				"DB_PASSWORD": "op://homelab/infisical/db_password",
+				"SHORT":       "op://homelab/infisical",
+			},
+			errHas: []string{`"SHORT"`, "op://homelab/infisical", "expected op://<vault>"},
+			errKey: "SHORT",
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ResolveAll(context.Background(), s, tt.refs)
+			counted := &countingResolver{values: s}
+			got, err := NewClient(counted).ResolveAll(context.Background(), tt.refs)
 			if tt.errHas == nil {
 				if err != nil {
 					t.Fatalf("unexpected error: %v", err)
@@ -233,19 +247,30 @@ func TestResolveAll(t *testing.T) {
 			if errors.As(err, &nf) != tt.notFound {
 				t.Errorf("errors.As(*NotFoundError) = %v, want %v", !tt.notFound, tt.notFound)
 			}
+			var ke *KeyError
+			if !errors.As(err, &ke) || ke.Key != tt.errKey || ke.Reference != tt.refs[tt.errKey] {
+				t.Errorf("error %v: want a *KeyError for key %s", err, tt.errKey)
+			}
+			if tt.errKey == "SHORT" && counted.total() != 0 {
+				t.Errorf("%d resolutions before the syntax error", counted.total())
+			}
 		})
 	}
 }
 
-func TestResolveAllCanceled(t *testing.T) {
+func TestClientResolveAllCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := ResolveAll(ctx, Static{"op://a/b/c": "v"}, map[string]string{"K": "op://a/b/c"})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("error = %v, want context.Canceled", err)
+	_, err := NewClient(Static{"op://a/b/c": "v"}).ResolveAll(ctx, map[string]string{"K": "op://a/b/c"})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), `key "K" (op://a/b/c)`) {
+		t.Fatalf("error = %v, want context.Canceled naming the key and reference", err)
 	}
-	if _, err := ResolveAll(context.Background(), nil, map[string]string{"K": "op://a/b/c"}); err == nil {
-		t.Fatal("nil resolver: want an error")
+	var nilClient *Client
+	if _, err := nilClient.ResolveAll(context.Background(), map[string]string{"K": "op://a/b/c"}); err == nil {
+		t.Fatal("nil client: want an error")
+	}
+	if _, err := nilClient.Resolve(context.Background(), "op://a/b/c"); err == nil || !strings.Contains(err.Error(), "op://a/b/c") {
+		t.Fatalf("nil client: error %v, want one naming the reference", err)
 	}
 }
 
@@ -312,6 +337,23 @@ func TestOnePasswordResolveErrors(t *testing.T) {
 
 // fakeSDK stands in for the SDK's Secrets API.
 type fakeSDK struct{ values map[string]string }
+
+// ResolveAll answers like the SDK: every reference under its own string,
+// a value or an error type.
+func (f fakeSDK) ResolveAll(_ context.Context, refs []string) (onepassword.ResolveAllResponse, error) {
+	out := onepassword.ResolveAllResponse{IndividualResponses: map[string]onepassword.Response[onepassword.ResolvedReference, onepassword.ResolveReferenceError]{}}
+	for _, ref := range refs {
+		var r onepassword.Response[onepassword.ResolvedReference, onepassword.ResolveReferenceError]
+		if v, ok := f.values[ref]; ok {
+			r.Content = &onepassword.ResolvedReference{Secret: v}
+		} else {
+			e := onepassword.NewResolveReferenceErrorTypeVariantItemNotFound()
+			r.Error = &e
+		}
+		out.IndividualResponses[ref] = r
+	}
+	return out, nil
+}
 
 func (f fakeSDK) Resolve(_ context.Context, ref string) (string, error) {
 	if v, ok := f.values[ref]; ok {
