@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare/gather"
 )
@@ -15,19 +14,15 @@ import (
 // A tunnel's public hostnames live in one document that the API only
 // replaces whole. UpdateTunnelConfig queues the caller's mutation on the
 // tunnel's gatherer (package gather), which waits for the callers that announced
-// one (BeginChange, change.go) or a bounded window. writeBatch then reads the
-// document once (or reuses the one this client wrote or read a moment
-// ago), applies every queued mutation in arrival order and writes the
-// result with one PUT. Each caller gets its own answer: a mutation that
+// one (BeginChange, change.go) or a bounded window. writeBatch then takes
+// the tunnel's document lock (lock.go), which other processes writing the
+// tunnel take too, reads the document, applies every queued mutation in
+// arrival order, writes the result with one PUT and releases the lock: a
+// change made by another process, or by hand with the API, before the
+// read is kept. Each caller gets its own answer: a mutation that
 // fails gets its own error and is left out; a PUT the API rejects (400,
 // e.g. 1056) is retried one mutation at a time so that only the mutation
 // at fault fails.
-
-// tunnelDocReuse is how long a document this client read or wrote stands
-// in for a fresh GET before a write. The API has no version check on PUT,
-// so a hand edit made within this time of our last write in the same apply
-// can be overwritten; beyond it, every batch reads the document again.
-const tunnelDocReuse = 10 * time.Second
 
 // tunnelMutation changes a tunnel's document; changed=false needs no write.
 type tunnelMutation func(document json.RawMessage) (next json.RawMessage, changed bool, err error)
@@ -55,15 +50,35 @@ func (c *Client) UpdateTunnelConfig(ctx context.Context, tunnelID string, mutate
 	return c.tunnelBatch(tunnelID).Submit(ctx, mutate)
 }
 
-// writeBatch applies a batch of mutations to one document and writes it.
+// writeBatch applies a batch of mutations to one document and writes it,
+// under the tunnel's document lock.
 func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunnelCall) {
-	current, err := c.tunnelDocForWrite(ctx, tunnelID)
+	err := c.withDocLock(ctx, "tunnel-"+tunnelID, func(held func() bool) bool {
+		current, err := c.GetTunnelConfig(ctx, tunnelID)
+		if err != nil {
+			for _, m := range batch {
+				m.Finish(TunnelConfig{}, err)
+			}
+			return false
+		}
+		c.cache.tunnel(tunnelID).wrote(tunnelDoc, &current, nil)
+		if !held() {
+			return true
+		}
+		c.applyBatch(ctx, tunnelID, current, batch, held)
+		return false
+	})
 	if err != nil {
 		for _, m := range batch {
 			m.Finish(TunnelConfig{}, err)
 		}
-		return
 	}
+}
+
+// applyBatch applies the batch's mutations to current and writes the
+// result, finishing every call; held says whether the lock still allows a
+// write.
+func (c *Client) applyBatch(ctx context.Context, tunnelID string, current TunnelConfig, batch []*tunnelCall, held func() bool) {
 	doc := current.Document
 	var changed, unchanged []*tunnelCall
 	for _, m := range batch {
@@ -94,7 +109,7 @@ func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunne
 	if len(changed) > 1 && rejected(err) {
 		// One mutation made the document invalid; find it by writing them
 		// one at a time on top of each other.
-		c.writeOneByOne(ctx, tunnelID, current, append(changed, unchanged...))
+		c.writeOneByOne(ctx, tunnelID, current, append(changed, unchanged...), held)
 		return
 	}
 	for _, m := range changed {
@@ -111,11 +126,15 @@ func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunne
 	}
 }
 
-func (c *Client) writeOneByOne(ctx context.Context, tunnelID string, current TunnelConfig, ms []*tunnelCall) {
+func (c *Client) writeOneByOne(ctx context.Context, tunnelID string, current TunnelConfig, ms []*tunnelCall, held func() bool) {
 	for _, m := range ms {
 		next, ok, err := m.In(current.Document)
 		if err != nil || !ok {
 			m.Finish(current, err)
+			continue
+		}
+		if !held() {
+			m.Finish(current, errLockLapsed)
 			continue
 		}
 		written, err := c.PutTunnelConfig(ctx, tunnelID, next)
@@ -135,17 +154,5 @@ func rejected(err error) bool {
 	return errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusBadRequest || apiErr.StatusCode == http.StatusUnprocessableEntity)
 }
 
-// tunnelDocForWrite is the document a batch starts from: the one this
-// client read or wrote within tunnelDocReuse, or a fresh read.
-func (c *Client) tunnelDocForWrite(ctx context.Context, tunnelID string) (TunnelConfig, error) {
-	cfg, at, err := c.cachedTunnelConfig(ctx, tunnelID)
-	if err != nil || time.Since(at) <= tunnelDocReuse {
-		return cfg, err
-	}
-	fresh, err := c.GetTunnelConfig(ctx, tunnelID)
-	if err != nil {
-		return TunnelConfig{}, err
-	}
-	c.cache.tunnel(tunnelID).wrote(tunnelDoc, &fresh, nil)
-	return fresh, nil
-}
+// errLockLapsed fails a write that the document lock no longer covers.
+var errLockLapsed = errors.New("the tunnel's document lock ran short before this write (the API answered slowly); apply again")
