@@ -184,7 +184,9 @@ func TestAccProxy_killedLockHolder(t *testing.T) {
 	results := make([]result, k)
 	var wg sync.WaitGroup
 	for w, r := range runs {
-		wg.Go(func() { results[w].code, results[w].log = r.run("apply", "-auto-approve", "-input=false", "-parallelism=10") })
+		wg.Go(func() {
+			results[w].code, results[w].log = r.run("apply", "-auto-approve", "-input=false", "-parallelism=10")
+		})
 	}
 	// The lock record's comment names the provider process that holds it.
 	var killedPID int
