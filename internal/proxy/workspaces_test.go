@@ -2,7 +2,6 @@ package proxy_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -86,7 +85,7 @@ func inParallel(t *testing.T, runs []*cliRun, args ...string) {
 func checkTunnelRules(t *testing.T, s *acctest.Sandbox, hosts []string) {
 	t.Helper()
 	doc, _, _ := s.API.TunnelConfig(s.Tunnel.ID)
-	parsed, err := ingress.Parse(json.RawMessage(doc))
+	parsed, err := ingress.Parse(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
