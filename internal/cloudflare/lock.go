@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,12 +144,18 @@ func (c *Client) lockDoc(ctx context.Context, key string) (*docLock, error) {
 			return &docLock{c: c, zoneID: zoneID, name: name, recordID: id, sent: sent}, nil
 		}
 		var apiErr *APIError
-		if !errors.As(err, &apiErr) || !apiErr.HasCode(codeIdenticalRecord) {
+		taken := errors.As(err, &apiErr) && apiErr.HasCode(codeIdenticalRecord)
+		if !taken && !outcomeUnknown(err) {
 			return nil, fmt.Errorf("taking the lock %s: %w", name, err)
 		}
-		holders, now, err := c.lockHolders(ctx, zoneID, name)
-		if err != nil {
-			return nil, fmt.Errorf("reading the lock %s: %w", name, err)
+		// Taken by someone, or our create's outcome is unknown (it may
+		// have been made, then its answer lost): the listing tells.
+		holders, now, listErr := c.lockHolders(ctx, zoneID, name)
+		if listErr != nil {
+			return nil, fmt.Errorf("reading the lock %s: %w", name, errors.Join(err, listErr))
+		}
+		if !taken && !slices.ContainsFunc(holders, func(h lockRecord) bool { return strings.Contains(h.Comment, nonce) }) {
+			return nil, fmt.Errorf("taking the lock %s: %w", name, err)
 		}
 		var holder *lockRecord
 		for i := range holders {
@@ -181,14 +188,30 @@ func (c *Client) lockDoc(ctx context.Context, key string) (*docLock, error) {
 	}
 }
 
+// outcomeUnknown reports a failed request that the API may have carried
+// out all the same: a server error, or no answer at all.
+func outcomeUnknown(err error) bool {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode >= 500 || apiErr.StatusCode == http.StatusTooManyRequests
+	}
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
 // held reports whether enough of the lease is left for a write.
 func (l *docLock) held() bool { return time.Since(l.sent) < lockLease-lockMargin }
 
 // release deletes the lock record, even when the caller's context has
-// ended; a lock that cannot be deleted expires.
+// ended, trying again while the lease lasts: a lock left behind stops
+// every writer of the document until it expires.
 func (l *docLock) release(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx)
-	if err := l.c.deleteLockRecord(ctx, l.zoneID, l.recordID); err != nil {
+	err := l.c.deleteLockRecord(ctx, l.zoneID, l.recordID)
+	for wait := lockPollMin; err != nil && outcomeUnknown(err) && time.Since(l.sent)+wait < lockLease; wait = min(2*wait, lockPollMax) {
+		_ = sleep(ctx, jitter(wait))
+		err = l.c.deleteLockRecord(ctx, l.zoneID, l.recordID)
+	}
+	if err != nil {
 		tflog.Warn(ctx, "Releasing a Cloudflare document lock failed; it expires by itself", map[string]any{
 			"lock": l.name, "expires_in": lockLease.String(), "error": err.Error(),
 		})

@@ -4,12 +4,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/cfsandbox"
 )
 
 // Each Client stands for one process: Clients share nothing but the API.
@@ -293,5 +297,44 @@ func TestLeaseOf(t *testing.T) {
 	long := lockComment("0123456789abcdef", strings.Repeat("h", 200))
 	if len(long) != commentLimit || !strings.Contains(long, "lease=30s") {
 		t.Errorf("lockComment with a long owner = %q (%d chars), want %d chars keeping the lease", long, len(long), commentLimit)
+	}
+}
+
+// TestLockDocCreateAnswerLost: the API makes the lock record but its answer
+// is lost (a 502 in its place); the retried create is refused as identical,
+// and the client finds its own record by the nonce instead of waiting for
+// itself.
+func TestLockDocCreateAnswerLost(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	var lost atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/dns_records") && lost.CompareAndSwap(false, true) {
+			sb.api.ServeHTTP(httptest.NewRecorder(), r) // made, answer dropped
+			http.Error(w, "bad gateway", http.StatusBadGateway)
+			return
+		}
+		sb.api.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c := sb.client(t, func(cfg *Config) { cfg.BaseURL = srv.URL + cfsandbox.APIPrefix })
+	ctx := testContext(t)
+	start := time.Now()
+	l, err := c.lockDoc(ctx, "tunnel-x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !lost.Load() {
+		t.Fatal("no create answer was lost")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s: the client waited for its own lock", d)
+	}
+	if held := lockRecords(sb); len(held) != 1 {
+		t.Errorf("lock records: %q, want the one made", held)
+	}
+	l.release(ctx)
+	if left := lockRecords(sb); len(left) != 0 {
+		t.Errorf("lock records after release: %q", left)
 	}
 }

@@ -53,11 +53,16 @@ func (c *Client) UpdateTunnelConfig(ctx context.Context, tunnelID string, mutate
 // writeBatch applies a batch of mutations to one document and writes it,
 // under the tunnel's document lock.
 func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunnelCall) {
+	// The callers are answered once the lock is released, so that an
+	// apply never ends, and its provider process never stops, with the
+	// lock still held.
+	var a answers
+	defer a.send()
 	err := c.withDocLock(ctx, "tunnel-"+tunnelID, func(held func() bool) bool {
 		current, err := c.GetTunnelConfig(ctx, tunnelID)
 		if err != nil {
 			for _, m := range batch {
-				m.Finish(TunnelConfig{}, err)
+				a.give(m, TunnelConfig{}, err)
 			}
 			return false
 		}
@@ -65,27 +70,27 @@ func (c *Client) writeBatch(ctx context.Context, tunnelID string, batch []*tunne
 		if !held() {
 			return true
 		}
-		c.applyBatch(ctx, tunnelID, current, batch, held)
+		c.applyBatch(ctx, tunnelID, current, batch, held, &a)
 		return false
 	})
 	if err != nil {
 		for _, m := range batch {
-			m.Finish(TunnelConfig{}, err)
+			a.give(m, TunnelConfig{}, err)
 		}
 	}
 }
 
 // applyBatch applies the batch's mutations to current and writes the
-// result, finishing every call; held says whether the lock still allows a
+// result, answering every call (through a); held says whether the lock still allows a
 // write.
-func (c *Client) applyBatch(ctx context.Context, tunnelID string, current TunnelConfig, batch []*tunnelCall, held func() bool) {
+func (c *Client) applyBatch(ctx context.Context, tunnelID string, current TunnelConfig, batch []*tunnelCall, held func() bool, a *answers) {
 	doc := current.Document
 	var changed, unchanged []*tunnelCall
 	for _, m := range batch {
 		next, ok, err := m.In(doc)
 		switch {
 		case err != nil:
-			m.Finish(current, err)
+			a.give(m, current, err)
 		case !ok:
 			unchanged = append(unchanged, m)
 		default:
@@ -95,55 +100,68 @@ func (c *Client) applyBatch(ctx context.Context, tunnelID string, current Tunnel
 	}
 	if len(changed) == 0 {
 		for _, m := range unchanged {
-			m.Finish(current, nil)
+			a.give(m, current, nil)
 		}
 		return
 	}
 	written, err := c.PutTunnelConfig(ctx, tunnelID, doc)
 	if err == nil {
 		for _, m := range append(changed, unchanged...) {
-			m.Finish(written, nil)
+			a.give(m, written, nil)
 		}
 		return
 	}
 	if len(changed) > 1 && rejected(err) {
 		// One mutation made the document invalid; find it by writing them
 		// one at a time on top of each other.
-		c.writeOneByOne(ctx, tunnelID, current, append(changed, unchanged...), held)
+		c.writeOneByOne(ctx, tunnelID, current, append(changed, unchanged...), held, a)
 		return
 	}
 	for _, m := range changed {
-		m.Finish(current, err)
+		a.give(m, current, err)
 	}
 	// A no-op is a no-op on the current document too, or it failed with
 	// the batch.
 	for _, m := range unchanged {
 		if _, ok, mErr := m.In(current.Document); mErr != nil || ok {
-			m.Finish(current, err)
+			a.give(m, current, err)
 		} else {
-			m.Finish(current, nil)
+			a.give(m, current, nil)
 		}
 	}
 }
 
-func (c *Client) writeOneByOne(ctx context.Context, tunnelID string, current TunnelConfig, ms []*tunnelCall, held func() bool) {
+func (c *Client) writeOneByOne(ctx context.Context, tunnelID string, current TunnelConfig, ms []*tunnelCall, held func() bool, a *answers) {
 	for _, m := range ms {
 		next, ok, err := m.In(current.Document)
 		if err != nil || !ok {
-			m.Finish(current, err)
+			a.give(m, current, err)
 			continue
 		}
 		if !held() {
-			m.Finish(current, errLockLapsed)
+			a.give(m, current, errLockLapsed)
 			continue
 		}
 		written, err := c.PutTunnelConfig(ctx, tunnelID, next)
 		if err != nil {
-			m.Finish(current, err)
+			a.give(m, current, err)
 			continue
 		}
 		current = written
-		m.Finish(written, nil)
+		a.give(m, written, nil)
+	}
+}
+
+// answers holds a batch's answers until they can be sent.
+type answers []func()
+
+func (a *answers) give(m *tunnelCall, out TunnelConfig, err error) {
+	*a = append(*a, func() { m.Finish(out, err) })
+}
+
+func (a *answers) send() {
+	for _, f := range *a {
+		f()
 	}
 }
 
