@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/net/idna"
 )
 
 const codeInvalidName = 9000 // "DNS name is invalid."
@@ -77,109 +79,17 @@ func checkLabels(name string) error {
 	return nil
 }
 
-// toASCII encodes every non-ASCII label with Punycode (RFC 3492). It does not
-// apply the full IDNA mapping: lowercasing is all a homelab name needs.
+// toASCII encodes every non-ASCII label with Punycode (RFC 3492), with the
+// Punycode profile of golang.org/x/net/idna: no IDNA mapping or STD3 check,
+// which would refuse the underscore labels DNS names carry (_dmarc);
+// lowercasing is all a homelab name needs, done by the caller.
 func toASCII(name string) (string, error) {
-	labels := strings.Split(name, ".")
-	for i, label := range labels {
-		if !utf8.ValidString(label) {
-			return "", errInvalidName("The name is not valid UTF-8.")
-		}
-		if isASCII(label) {
-			continue
-		}
-		labels[i] = "xn--" + punycode(label)
+	if !utf8.ValidString(name) {
+		return "", errInvalidName("The name is not valid UTF-8.")
 	}
-	return strings.Join(labels, "."), nil
-}
-
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
+	ascii, err := idna.Punycode.ToASCII(name)
+	if err != nil {
+		return "", errInvalidName("The name cannot be encoded with Punycode.")
 	}
-	return true
-}
-
-// Punycode parameters from RFC 3492, section 5.
-const (
-	pcBase        = 36
-	pcTMin        = 1
-	pcTMax        = 26
-	pcSkew        = 38
-	pcDamp        = 700
-	pcInitialBias = 72
-	pcInitialN    = 128
-)
-
-func punycode(label string) string {
-	runes := []rune(label)
-	var out []byte
-	for _, r := range runes {
-		if r < utf8.RuneSelf {
-			out = append(out, byte(r))
-		}
-	}
-	basic := len(out)
-	if basic > 0 {
-		out = append(out, '-')
-	}
-	n, delta, bias := rune(pcInitialN), 0, pcInitialBias
-	for handled := basic; handled < len(runes); {
-		m := rune(0x10FFFF)
-		for _, r := range runes {
-			if r >= n && r < m {
-				m = r
-			}
-		}
-		delta += int(m-n) * (handled + 1)
-		n = m
-		for _, r := range runes {
-			if r < n {
-				delta++
-			}
-			if r != n {
-				continue
-			}
-			q := delta
-			for k := pcBase; ; k += pcBase {
-				t := min(max(k-bias, pcTMin), pcTMax)
-				if q < t {
-					break
-				}
-				out = append(out, punyDigit(t+(q-t)%(pcBase-t)))
-				q = (q - t) / (pcBase - t)
-			}
-			out = append(out, punyDigit(q))
-			bias = punyAdapt(delta, handled+1, handled == basic)
-			delta = 0
-			handled++
-		}
-		delta++
-		n++
-	}
-	return string(out)
-}
-
-func punyDigit(d int) byte {
-	if d < 26 {
-		return byte('a' + d)
-	}
-	return byte('0' + d - 26)
-}
-
-func punyAdapt(delta, points int, first bool) int {
-	if first {
-		delta /= pcDamp
-	} else {
-		delta /= 2
-	}
-	delta += delta / points
-	k := 0
-	for delta > ((pcBase-pcTMin)*pcTMax)/2 {
-		delta /= pcBase - pcTMin
-		k += pcBase
-	}
-	return k + (pcBase-pcTMin+1)*delta/(delta+pcSkew)
+	return ascii, nil
 }

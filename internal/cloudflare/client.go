@@ -80,7 +80,9 @@ type Client struct {
 	policies     sharedPolicies // sharedpolicy.go
 
 	zonesMu     sync.Mutex
-	zones       map[string]string // zone name -> id, listed once per process
+	zones       *zoneList     // listed once per process
+	owner       string        // this process in document lock comments (lock.go)
+	lockWait    time.Duration // the longest wait for a document lock
 	zoneLookups singleflight.Group
 }
 
@@ -138,6 +140,8 @@ func New(cfg Config) (*Client, error) {
 		sdk:          sdk,
 		accountID:    cfg.AccountID,
 		gatherWindow: gather.Window(cfg.RequestsPerSecond),
+		owner:        lockOwner(),
+		lockWait:     lockWait,
 	}, nil
 }
 

@@ -191,12 +191,12 @@ func getDNSRecord(ctx context.Context, c *Client, zoneID, id string) (DNSRecord,
 // zoneID looks a zone up by its exact name in the client's one listing of
 // the account's zones, the listing ZoneForHostname reads.
 func zoneID(ctx context.Context, c *Client, name string) (string, error) {
-	all, err := c.accountZones(ctx)
+	zs, err := c.accountZones(ctx)
 	if err != nil {
 		return "", err
 	}
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	if id, ok := all[name]; ok {
+	if id, ok := zs.byName[name]; ok {
 		return id, nil
 	}
 	return "", &ZoneNotFoundError{Name: name}

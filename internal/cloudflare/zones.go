@@ -2,8 +2,10 @@ package cloudflare
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	cf "github.com/cloudflare/cloudflare-go/v7"
 	"github.com/cloudflare/cloudflare-go/v7/zones"
@@ -15,10 +17,11 @@ const zonePageSize = 50
 // ZoneForHostname finds the zone a hostname belongs to: the longest zone
 // name that is the hostname or one of its parent domains.
 func (c *Client) ZoneForHostname(ctx context.Context, hostname string) (id, name string, err error) {
-	all, err := c.accountZones(ctx)
+	zs, err := c.accountZones(ctx)
 	if err != nil {
 		return "", "", err
 	}
+	all := zs.byName
 	labels := strings.Split(strings.TrimPrefix(strings.ToLower(strings.TrimSuffix(hostname, ".")), "*."), ".")
 	for i := range labels {
 		candidate := strings.Join(labels[i:], ".")
@@ -32,7 +35,7 @@ func (c *Client) ZoneForHostname(ctx context.Context, hostname string) (id, name
 // accountZones lists the account's zones once per provider process:
 // concurrent resources share one lookup, and a failed one is retried by
 // the next caller.
-func (c *Client) accountZones(ctx context.Context) (map[string]string, error) {
+func (c *Client) accountZones(ctx context.Context) (*zoneList, error) {
 	c.zonesMu.Lock()
 	cached := c.zones
 	c.zonesMu.Unlock()
@@ -48,7 +51,7 @@ func (c *Client) accountZones(ctx context.Context) (map[string]string, error) {
 		if c.accountID != "" {
 			params.Account = cf.F(zones.ZoneListParamsAccount{ID: cf.F(c.accountID)})
 		}
-		found := map[string]string{}
+		found := &zoneList{byName: map[string]string{}}
 		// The SDK's typed page carries no total_pages, so only a short page
 		// ends this walk.
 		err := eachPage(zonePageSize, func(page int) (int, bool, error) {
@@ -58,7 +61,7 @@ func (c *Client) accountZones(ctx context.Context) (map[string]string, error) {
 				return 0, false, wrap(err)
 			}
 			for _, z := range res.Result {
-				found[strings.ToLower(z.Name)] = z.ID
+				found.add(strings.ToLower(z.Name), z.ID, z.CreatedOn)
 			}
 			return len(res.Result), false, nil
 		})
@@ -77,8 +80,39 @@ func (c *Client) accountZones(ctx context.Context) (map[string]string, error) {
 		if r.Err != nil {
 			return nil, r.Err
 		}
-		return r.Val.(map[string]string), nil
+		return r.Val.(*zoneList), nil
 	}
+}
+
+// zoneList is the account's zones as listed once per process.
+type zoneList struct {
+	byName map[string]string // zone name -> id
+	// oldest is the zone created first (then the lowest id): the lock
+	// zone (lock.go), which a zone added later does not change.
+	oldest struct {
+		id, name string
+		created  time.Time
+	}
+}
+
+func (l *zoneList) add(name, id string, created time.Time) {
+	l.byName[name] = id
+	o := &l.oldest
+	if o.id == "" || created.Before(o.created) || (created.Equal(o.created) && id < o.id) {
+		o.id, o.name, o.created = id, name, created
+	}
+}
+
+// lockZone is the zone that holds the document locks (lock.go).
+func (c *Client) lockZone(ctx context.Context) (id, name string, err error) {
+	zs, err := c.accountZones(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	if zs.oldest.id == "" {
+		return "", "", errors.New("the API token sees no zone of this account, and the lock that keeps other applies from overwriting this one's writes is a DNS record; give the token DNS edit permission on the account's oldest zone")
+	}
+	return zs.oldest.id, zs.oldest.name, nil
 }
 
 // ZoneNotFoundError says no zone of the account matches a name.
