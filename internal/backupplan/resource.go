@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -48,16 +47,6 @@ type privateData struct {
 }
 
 const privateKey = "backup_plan"
-
-// repoLocks serialise the applies of plans sharing a repository in one
-// provider process, so that two of them never both run `restic init`.
-var repoLocks sync.Map
-
-func lockRepository(repo string) func() {
-	mu, _ := repoLocks.LoadOrStore(repo, &sync.Mutex{})
-	mu.(*sync.Mutex).Lock()
-	return mu.(*sync.Mutex).Unlock
-}
 
 func (r *backupPlanResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	resp.Diagnostics.Append(r.apply(ctx, apply.Create(req, resp))...)
@@ -184,7 +173,7 @@ func (r *backupPlanResource) apply(ctx context.Context, req apply.Request) (diag
 		return
 	}
 
-	unlock := lockRepository(spec.Repository)
+	unlock := r.Data.ResticInits.Lock(spec.Repository)
 	defer unlock()
 	id, err := openOrInit(ctx, runner, plan.Initialize.ValueBool())
 	if err != nil {
@@ -226,7 +215,16 @@ func openOrInit(ctx context.Context, runner *restic.Runner, initialize bool) (st
 		return "", err
 	}
 	tflog.Info(ctx, "initializing a restic repository", map[string]any{"repository": runner.Repository})
-	return runner.Init(ctx)
+	id, err := runner.Init(ctx)
+	if err != nil {
+		// Another process (another state or machine) may have created it
+		// meanwhile: adopt it if it opens now.
+		if c, catErr := runner.CatConfig(ctx); catErr == nil {
+			tflog.Debug(ctx, "adopting a repository created meanwhile", map[string]any{"repository": runner.Repository, "repository_id": c.ID})
+			return c.ID, nil
+		}
+	}
+	return id, err
 }
 
 var errPassword = errors.New("password")

@@ -15,6 +15,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/restic"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
 )
 
@@ -56,8 +57,11 @@ type Data struct {
 	cloudflareOnce      sync.Once
 	cloudflareClient    *cloudflare.Client
 	cloudflareClientErr error
-	claimedHostnamesMu  sync.Mutex
-	claimedHostnames    map[string]bool
+	// ResticInits serialise the creation of each restic repository in
+	// this process (homelab_backup_plan).
+	ResticInits        restic.InitLocks
+	claimedHostnamesMu sync.Mutex
+	claimedHostnames   map[string]bool
 
 	kubeOnce      sync.Once
 	kubeClient    *kube.Client
