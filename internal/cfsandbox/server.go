@@ -32,6 +32,10 @@ const APIPrefix = "/client/v4"
 type Options struct {
 	Token     string // accepted bearer token; empty = random 40-char token
 	AccountID string // empty = random 32 lowercase hex
+	// ConnectOnToken simulates a cloudflared started with every tunnel
+	// token fetched: the tunnel gets a connector (see Connect), if it has
+	// none, so that deleting it needs its connections cleaned up first.
+	ConnectOnToken bool
 }
 
 // Server is the in-memory API. It is safe for concurrent use.
@@ -40,6 +44,8 @@ type Server struct {
 	tokenID   string
 	accountID string
 	routes    []*route
+
+	connectOnToken bool
 
 	counters counters
 	faults   faultState
@@ -56,14 +62,15 @@ type Server struct {
 // New returns an empty server with one account and no zones.
 func New(opts Options) *Server {
 	s := &Server{
-		token:     opts.Token,
-		tokenID:   newHexID(),
-		accountID: opts.AccountID,
-		zones:     map[string]*zone{},
-		tunnels:   map[string]*tunnel{},
-		liveName:  map[string]string{},
-		apps:      map[string]*accessApp{},
-		policies:  map[string]*accessPolicy{},
+		token:          opts.Token,
+		tokenID:        newHexID(),
+		accountID:      opts.AccountID,
+		connectOnToken: opts.ConnectOnToken,
+		zones:          map[string]*zone{},
+		tunnels:        map[string]*tunnel{},
+		liveName:       map[string]string{},
+		apps:           map[string]*accessApp{},
+		policies:       map[string]*accessPolicy{},
 	}
 	if s.token == "" {
 		s.token = newToken()
