@@ -166,3 +166,6 @@ func (c *Client) DeleteTunnel(ctx context.Context, tunnelID string) error {
 	}
 	return err
 }
+
+// TunnelCNAME is the hostname a tunnel's DNS records point at.
+func TunnelCNAME(tunnelID string) string { return tunnelID + ".cfargotunnel.com" }
