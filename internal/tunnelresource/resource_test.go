@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -351,6 +353,32 @@ resource "homelab_tunnel" "t" {
 }
 `,
 			ExpectError: regexp.MustCompile(`Error Importing Tunnel nowhere`),
+		}},
+	})
+}
+
+// TestAccTunnel_refusesLocallyManaged: a live tunnel of the name that is
+// configured by a file on its host is not adopted; the error says so.
+func TestAccTunnel_refusesLocallyManaged(t *testing.T) {
+	s := acctest.NewSandbox(t)
+	body := strings.NewReader(`{"name":"local-lab","config_src":"local","tunnel_secret":"` +
+		base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32))) + `"}`)
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/accounts/"+s.API.AccountID()+"/cfd_tunnel", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.API.Token())
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("making a locally managed tunnel: %v %v", resp, err)
+	}
+	_ = resp.Body.Close()
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      tunnelConfig(s, "local-lab", 1),
+			ExpectError: regexp.MustCompile(`(?s)Error Creating Tunnel local-lab.*configured locally`),
 		}},
 	})
 }
