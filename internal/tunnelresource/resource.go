@@ -134,6 +134,9 @@ func (r *tunnelResource) apply(ctx context.Context, req apply.Request) (diags di
 	state := prior
 	state.SecretVersion = plan.SecretVersion
 	t, err := cf.GetTunnel(ctx, id)
+	if err == nil && t.Deleted {
+		err = fmt.Errorf("tunnel %s was deleted outside Terraform during this apply; the next plan makes a new one", id)
+	}
 	if err == nil && t.Name != name {
 		t, err = cf.RenameTunnel(ctx, id, name)
 	}
