@@ -59,7 +59,7 @@ func (r *bootstrapSecretResource) Schema(_ context.Context, _ resource.SchemaReq
 			"references": schema.MapAttribute{
 				Validators: []validator.Map{mapvalidator.ValueStringsAre(validators.Reference())},
 				Optional:   true, ElementType: types.StringType,
-				MarkdownDescription: "1Password references (`op://<vault>/<item>[/<section>]/<field>`) by key, resolved at every apply.",
+				MarkdownDescription: "1Password references (`op://<vault>/<item>[/<section>]/<field>`) by key, resolved at every apply that writes the Secret (each distinct reference once per provider process, in bulk).",
 			},
 			"generate": schema.MapNestedAttribute{
 				Optional:            true,
