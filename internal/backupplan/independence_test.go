@@ -88,7 +88,7 @@ resource "homelab_backup_plan" "p" {
 					if err := os.WriteFile(newPw, []byte(wrongPass), 0o600); err != nil {
 						t.Fatal(err)
 					}
-					resticCmd(t, repo, password, "key", "passwd", "--new-password-file", newPw)
+					resticCmd(t, repo, "key", "passwd", "--new-password-file", newPw)
 				},
 				Config: config(2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{

@@ -129,12 +129,13 @@ func (s appSpec) object(values map[string]any) map[string]any {
 		}
 		spec["ignoreDifferences"] = list
 	}
-	return canonical(map[string]any{
+	app, _ := canonical(map[string]any{
 		"apiVersion": "argoproj.io/v1alpha1",
 		"kind":       "Application",
 		"metadata":   meta,
 		"spec":       spec,
-	}).(map[string]any)
+	}).(map[string]any) // canonical keeps a map a map
+	return app
 }
 
 // source is the chart's Application source with the Helm values values.

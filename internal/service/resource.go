@@ -216,7 +216,8 @@ func (r *serviceResource) apply(ctx context.Context, req apply.Request) (diags d
 			// Values another client changed since the refresh are not kept either.
 			if live, err := kc.GetApplication(ctx, ns, name); err == nil && live != nil &&
 				len(changedSensitive(live.Object, kube.OwnedFields(live), priv.SensitivePaths)) == 0 {
-				sensitive, kept = extract(helmValues(canonical(live.Object).(map[string]any)), priv.SensitivePaths)
+				object, _ := canonical(live.Object).(map[string]any)
+				sensitive, kept = extract(helmValues(object), priv.SensitivePaths)
 			}
 		}
 		if !kept {

@@ -47,7 +47,8 @@ func parseValues(text string, secret bool) (map[string]any, error) {
 	case nil:
 		return map[string]any{}, nil
 	case map[string]any:
-		return pruneNulls(m).(map[string]any), nil
+		pruned, _ := pruneNulls(m).(map[string]any) // pruneNulls keeps a map a map
+		return pruned, nil
 	default:
 		return nil, fmt.Errorf("it is a YAML %s, not a mapping of value names (like `replicaCount: 1`)", kindOf(v))
 	}
