@@ -52,6 +52,7 @@ func run() error {
 		"connector, which a destroy must clean up before deleting the tunnel")
 	token := flag.String("token", "", "accepted API token (default: random)")
 	rpsLimit := flag.Int("rps-limit", 0, "if > 0, answer 429 beyond this many requests per 5 minutes")
+	latency := flag.Duration("latency", 0, "add this much time before every answer (e.g. 50ms, about the real API's), to measure against realistic timings")
 	logRequests := flag.Bool("log", false, "log one line per request to stderr")
 	withKube := flag.Bool("kube", false, "also start a local Kubernetes control plane (etcd + kube-apiserver from bin/kube, "+
 		"or KUBEBUILDER_ASSETS) with ArgoCD's CRDs, and print KUBE_CONFIG_PATH")
@@ -109,9 +110,14 @@ func run() error {
 		}
 		tunnel = t
 	}
-	if *rpsLimit > 0 {
-		sb.SetFaults(cfsandbox.Faults{RateLimit: *rpsLimit, RateLimitWindow: 5 * time.Minute})
+	if *latency < 0 {
+		return fmt.Errorf("-latency %s: want a duration of 0 or more", *latency)
 	}
+	faults := cfsandbox.Faults{Latency: *latency}
+	if *rpsLimit > 0 {
+		faults.RateLimit, faults.RateLimitWindow = *rpsLimit, 5*time.Minute
+	}
+	sb.SetFaults(faults)
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -44,11 +44,11 @@ var factories = map[string]func() (tfprotov6.ProviderServer, error){
 
 func secretValues() []string { return []string{password, wrongPass, envSecret} }
 
-// resticCmd runs the real restic against repo with the password, for
+// resticCmd runs the real restic against repo with the test password, for
 // set-up and checks outside the provider.
-func resticCmd(t *testing.T, repo, pw string, args ...string) []byte {
+func resticCmd(t *testing.T, repo string, args ...string) []byte {
 	t.Helper()
-	cmd := restictest.Command(t, []string{"RESTIC_PASSWORD=" + pw}, append([]string{"--repo", repo, "--no-cache"}, args...)...)
+	cmd := restictest.Command(t, []string{"RESTIC_PASSWORD=" + password}, append([]string{"--repo", repo, "--no-cache"}, args...)...)
 	out, err := cmd.Output()
 	if err != nil {
 		stderr := ""
@@ -63,7 +63,7 @@ func resticCmd(t *testing.T, repo, pw string, args ...string) []byte {
 func repoID(t *testing.T, repo string) string {
 	t.Helper()
 	var c struct{ ID string }
-	if err := json.Unmarshal(resticCmd(t, repo, password, "cat", "config", "--json"), &c); err != nil || len(c.ID) != 64 {
+	if err := json.Unmarshal(resticCmd(t, repo, "cat", "config", "--json"), &c); err != nil || len(c.ID) != 64 {
 		t.Fatalf("restic cat config: %q, %v", c.ID, err)
 	}
 	return c.ID
@@ -79,7 +79,7 @@ type snapshot struct {
 func snapshots(t *testing.T, repo string) []snapshot {
 	t.Helper()
 	var s []snapshot
-	if err := json.Unmarshal(resticCmd(t, repo, password, "snapshots", "--json"), &s); err != nil {
+	if err := json.Unmarshal(resticCmd(t, repo, "snapshots", "--json"), &s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -89,7 +89,7 @@ func snapshots(t *testing.T, repo string) []snapshot {
 func snapshotFiles(t *testing.T, repo, id string) []string {
 	t.Helper()
 	var files []string
-	for _, line := range strings.Split(string(resticCmd(t, repo, password, "ls", "--json", id)), "\n") {
+	for _, line := range strings.Split(string(resticCmd(t, repo, "ls", "--json", id)), "\n") {
 		var n struct {
 			StructType string `json:"struct_type"`
 			Type       string `json:"type"`

@@ -292,10 +292,10 @@ func TestAccBackupPlan_adoptWriteOnly(t *testing.T) {
 	bin := restictest.Binary(t)
 	dir := t.TempDir()
 	repo := filepath.Join(dir, "existing")
-	resticCmd(t, repo, password, "init")
+	resticCmd(t, repo, "init")
 	existingID := repoID(t, repo)
 	writeTree(t, dir, map[string]string{"data/a.txt": "a"})
-	resticCmd(t, repo, password, "backup", "--host", "old", filepath.Join(dir, "data"))
+	resticCmd(t, repo, "backup", "--host", "old", filepath.Join(dir, "data"))
 	logFile := filepath.Join(dir, "trace.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
@@ -391,7 +391,7 @@ func TestAccBackupPlan_repositoryErrors(t *testing.T) {
 	bin := restictest.Binary(t)
 	dir := t.TempDir()
 	existing := filepath.Join(dir, "existing")
-	resticCmd(t, existing, password, "init")
+	resticCmd(t, existing, "init")
 	logFile := filepath.Join(dir, "trace.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
@@ -525,7 +525,7 @@ resource "homelab_backup_plan" "p" {
 					if err := os.WriteFile(newPw, []byte(wrongPass), 0o600); err != nil {
 						t.Fatal(err)
 					}
-					resticCmd(t, repo, password, "key", "passwd", "--new-password-file", newPw)
+					resticCmd(t, repo, "key", "passwd", "--new-password-file", newPw)
 				},
 				Config:             config(refPassword),
 				PlanOnly:           true,

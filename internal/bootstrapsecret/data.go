@@ -2,13 +2,14 @@ package bootstrapsecret
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"math/big"
 	"regexp"
 	"sort"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 )
 
 // Encodings of generated values. For hex and base64 the length counts
@@ -79,28 +80,15 @@ func generateValue(length int, encoding string) (string, error) {
 	return "", fmt.Errorf("unknown encoding %q", encoding)
 }
 
-// dataHash is the drift fingerprint kept in state instead of the values:
-// SHA-256 over the managed keys and their values, in key order.
-func dataHash(data map[string][]byte, keys []string) string {
-	sorted := append([]string(nil), keys...)
-	sort.Strings(sorted)
-	h := sha256.New()
-	for _, k := range sorted {
-		v, ok := data[k]
-		if !ok {
-			continue
-		}
-		_, _ = fmt.Fprintf(h, "%d:%s%d:", len(k), k, len(v))
-		h.Write(v)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// presentKeys is the sorted subset of keys present in data.
-func presentKeys(data map[string][]byte, keys []string) []string {
+// syncedKeys is the sorted subset of keys present in data whose values
+// the provider's field manager still owns (see kube.FieldSet): a key
+// another client changed or removed is not in it, and the difference
+// with the configuration's keys is the drift a plan shows. Nothing of the
+// values goes into it.
+func syncedKeys(data map[string][]byte, keys []string, owned kube.FieldSet) []string {
 	out := []string{}
 	for _, k := range keys {
-		if _, ok := data[k]; ok {
+		if _, ok := data[k]; ok && owned.Has("data", k) {
 			out = append(out, k)
 		}
 	}

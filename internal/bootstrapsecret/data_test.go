@@ -6,6 +6,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 )
 
 func TestValidateKey(t *testing.T) {
@@ -69,27 +73,29 @@ func TestGenerateValue(t *testing.T) {
 	}
 }
 
-func TestDataHash(t *testing.T) {
+func TestSyncedKeys(t *testing.T) {
 	t.Parallel()
+	owned := func(fields string) kube.FieldSet {
+		return kube.OwnedFields(&metav1.ObjectMeta{ManagedFields: []metav1.ManagedFieldsEntry{{
+			Manager: kube.FieldManager, Operation: metav1.ManagedFieldsOperationApply, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(fields),
+		}}})
+	}
 	data := map[string][]byte{"A": []byte("1"), "B": []byte("2"), "FOREIGN": []byte("x")}
-	base := dataHash(data, []string{"B", "A"})
-	if base != dataHash(data, []string{"A", "B"}) {
-		t.Error("the hash depends on key order")
+	tests := []struct {
+		name   string
+		keys   []string
+		fields string
+		want   string
+	}{
+		{"all ours", []string{"B", "A"}, `{"f:data":{"f:A":{},"f:B":{}}}`, "A,B"},
+		{"one changed by another manager", []string{"A", "B"}, `{"f:data":{"f:A":{}}}`, "A"},
+		{"one missing", []string{"A", "B", "Z"}, `{"f:data":{"f:A":{},"f:B":{},"f:Z":{}}}`, "A,B"},
+		{"a foreign key is not ours", []string{"A", "FOREIGN"}, `{"f:data":{"f:A":{}}}`, "A"},
+		{"nothing applied", []string{"A", "B"}, `{}`, ""},
 	}
-	if base != dataHash(map[string][]byte{"A": []byte("1"), "B": []byte("2"), "FOREIGN": []byte("changed")}, []string{"A", "B"}) {
-		t.Error("a foreign key changed the hash")
-	}
-	if base == dataHash(map[string][]byte{"A": []byte("1"), "B": []byte("3")}, []string{"A", "B"}) {
-		t.Error("a changed value kept the hash")
-	}
-	if base == dataHash(map[string][]byte{"A": []byte("1")}, []string{"A", "B"}) {
-		t.Error("a missing key kept the hash")
-	}
-	// Length prefixes keep "AB"+"" and "A"+"B" apart.
-	if dataHash(map[string][]byte{"AB": []byte("")}, []string{"AB"}) == dataHash(map[string][]byte{"A": []byte("B")}, []string{"A"}) {
-		t.Error("ambiguous encoding: different data, same hash")
-	}
-	if got := presentKeys(data, []string{"B", "Z", "A"}); strings.Join(got, ",") != "A,B" {
-		t.Errorf("presentKeys = %v", got)
+	for _, tt := range tests {
+		if got := strings.Join(syncedKeys(data, tt.keys, owned(tt.fields)), ","); got != tt.want {
+			t.Errorf("%s: syncedKeys = %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }

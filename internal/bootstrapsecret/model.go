@@ -22,7 +22,6 @@ type bootstrapSecretModel struct {
 	References      types.Map                `tfsdk:"references"`
 	Generate        map[string]generateModel `tfsdk:"generate"`
 	Keys            types.List               `tfsdk:"keys"`
-	DataSHA256      types.String             `tfsdk:"data_sha256"`
 }
 
 type generateModel struct {

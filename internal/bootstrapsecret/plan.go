@@ -38,8 +38,9 @@ func (r *bootstrapSecretResource) ValidateConfig(ctx context.Context, req resour
 	}
 }
 
-// ModifyPlan shows the managed keys at plan time and schedules a write
-// when the last refresh found the data changed outside Terraform.
+// ModifyPlan shows the managed keys at plan time. When the last refresh
+// found a key changed outside Terraform, it is missing from the state's
+// keys, so the planned keys differ and an update is planned.
 func (r *bootstrapSecretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -59,31 +60,5 @@ func (r *bootstrapSecretResource) ModifyPlan(ctx context.Context, req resource.M
 	} else {
 		plan.Keys = keysList(config.managedKeys())
 	}
-	if req.State.Raw.IsNull() {
-		plan.DataSHA256 = types.StringUnknown()
-	} else {
-		var state bootstrapSecretModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		changed := readPrivate(ctx, req.Private).Drifted ||
-			!plan.Keys.Equal(state.Keys) || !plan.DataWOVersion.Equal(state.DataWOVersion) ||
-			!plan.References.Equal(state.References) || !generateEqual(plan.Generate, state.Generate)
-		plan.DataSHA256 = state.DataSHA256
-		if changed {
-			plan.DataSHA256 = types.StringUnknown()
-		}
-	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
-}
-
-func generateEqual(a, b map[string]generateModel) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		w, ok := b[k]
-		if !ok || !v.Length.Equal(w.Length) || !v.Encoding.Equal(w.Encoding) {
-			return false
-		}
-	}
-	return true
 }

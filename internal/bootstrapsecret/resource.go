@@ -39,11 +39,11 @@ func (r *bootstrapSecretResource) Metadata(_ context.Context, req resource.Metad
 	resp.TypeName = req.ProviderTypeName + "_bootstrap_secret"
 }
 
-// private state: the keys managed at the last apply, and whether the last
-// refresh saw the data drift.
+// private state: the keys managed at the last apply (names, never
+// values), so that Read and Delete know them when the configuration has
+// changed.
 type privateData struct {
 	Managed []string `json:"managed"`
-	Drifted bool     `json:"drifted,omitempty"`
 }
 
 const privateKey = "secret"
@@ -86,7 +86,7 @@ func (r *bootstrapSecretResource) Read(ctx context.Context, req resource.ReadReq
 	}
 	priv := readPrivate(ctx, req.Private)
 	managed := priv.Managed
-	importing := state.DataSHA256.IsNull()
+	importing := state.Keys.IsNull()
 	if importing || len(managed) == 0 {
 		var list []string
 		if !state.Keys.IsNull() {
@@ -97,11 +97,8 @@ func (r *bootstrapSecretResource) Read(ctx context.Context, req resource.ReadReq
 			managed = slices.Sorted(maps.Keys(live.Data))
 		}
 	}
-	hash := dataHash(live.Data, managed)
-	priv.Drifted = !importing && hash != state.DataSHA256.ValueString()
 	priv.Managed = managed
-	state.Keys = keysList(presentKeys(live.Data, managed))
-	state.DataSHA256 = types.StringValue(hash)
+	state.Keys = keysList(syncedKeys(live.Data, managed, kube.OwnedFields(live)))
 	state.Type = types.StringValue(string(live.Type))
 	state.ID = types.StringValue(ns + "/" + name)
 	if state.CreateNamespace.IsNull() {
@@ -213,8 +210,7 @@ func (r *bootstrapSecretResource) apply(ctx context.Context, req apply.Request) 
 	}
 	managed := slices.Sorted(maps.Keys(data))
 	plan.ID = types.StringValue(object)
-	plan.Keys = keysList(presentKeys(written.Data, managed))
-	plan.DataSHA256 = types.StringValue(dataHash(written.Data, managed))
+	plan.Keys = keysList(syncedKeys(written.Data, managed, kube.OwnedFields(written)))
 	plan.DataWO = types.MapNull(types.StringType) // write-only: never stored
 	diags.Append(req.State.Set(ctx, &plan)...)
 	diags.Append(writePrivate(ctx, req.Private, privateData{Managed: managed})...)

@@ -26,9 +26,11 @@ func (r *bootstrapSecretResource) Schema(_ context.Context, _ resource.SchemaReq
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "A Kubernetes Secret for bootstrapping a cluster whose values never touch state, plan, logs or git. " +
 			"Each key comes from exactly one source: a write-only argument (`data_wo`), a 1Password reference resolved at apply " +
-			"(`references`), or a random value generated once in the cluster (`generate`). State keeps key names, references, " +
-			"generation settings and a SHA-256 of the live data, which detects out-of-band edits. The Secret is written with " +
-			"server-side apply, so keys written by others are left alone.",
+			"(`references`), or a random value generated once in the cluster (`generate`). State keeps key names, references and " +
+			"generation settings, nothing that depends on a value: two applies that differ only in a value leave the same state. " +
+			"The Secret is written with server-side apply under the provider's field manager, so keys written by others are left " +
+			"alone, and a value another client changes is taken from that manager by the API server (`metadata.managedFields`): " +
+			"the key drops out of `keys`, and the next apply writes it again.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, MarkdownDescription: "`<namespace>/<name>`.",
@@ -57,7 +59,7 @@ func (r *bootstrapSecretResource) Schema(_ context.Context, _ resource.SchemaReq
 			"references": schema.MapAttribute{
 				Validators: []validator.Map{mapvalidator.ValueStringsAre(validators.Reference())},
 				Optional:   true, ElementType: types.StringType,
-				MarkdownDescription: "1Password references (`op://<vault>/<item>[/<section>]/<field>`) by key, resolved at every apply.",
+				MarkdownDescription: "1Password references (`op://<vault>/<item>[/<section>]/<field>`) by key, resolved at every apply that writes the Secret (each distinct reference once per provider process, in bulk).",
 			},
 			"generate": schema.MapNestedAttribute{
 				Optional:            true,
@@ -76,11 +78,8 @@ func (r *bootstrapSecretResource) Schema(_ context.Context, _ resource.SchemaReq
 			},
 			"keys": schema.ListAttribute{
 				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "Sorted names of the keys this resource manages that exist in the Secret.",
-			},
-			"data_sha256": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "SHA-256 of the managed keys' live values; a change made outside Terraform shows here.",
+				MarkdownDescription: "Sorted names of the keys this resource manages that hold the values it wrote. A key changed or " +
+					"removed outside Terraform (by any other field manager) drops out, so the next plan shows it coming back.",
 			},
 		},
 	}

@@ -164,7 +164,16 @@ func (s *Server) appObject(a *accessApp, counts map[string]int) map[string]any {
 		}
 		obj := p.object(counts[p.id])
 		obj["precedence"] = ap.precedence
+		// An application's policy list does not say whether a policy is
+		// reusable, nor how many apps link it (cloudflare-go v7's
+		// AccessApplicationGetResponseSelfHostedApplicationPolicy): the
+		// policy itself does.
+		delete(obj, "reusable")
+		delete(obj, "app_count")
 		policies = append(policies, obj)
+	}
+	if a.fields.str("type") == "self_hosted" {
+		tieDomains(out, a.fields)
 	}
 	out["id"] = a.id
 	out["aud"] = a.aud
@@ -172,6 +181,33 @@ func (s *Server) appObject(a *accessApp, counts map[string]int) map[string]any {
 	out["updated_at"] = a.updated
 	out["policies"] = policies
 	return out
+}
+
+// tieDomains fills a self-hosted application's three views of its
+// hostnames the way the API keeps them tied: domain (the primary),
+// destinations (the public ones first) and the older self_hosted_domains.
+// Whichever the client sent is kept; the others follow from domain.
+func tieDomains(out map[string]any, f fields) {
+	domain := f.str("domain")
+	if _, ok := f["destinations"]; !ok {
+		out["destinations"] = []any{map[string]any{"type": "public", "uri": domain}}
+	}
+	if _, ok := f["self_hosted_domains"]; !ok {
+		var dests []struct{ Type, URI string }
+		if raw, ok := f["destinations"]; ok {
+			_ = json.Unmarshal(raw, &dests)
+		}
+		hosts := []string{}
+		for _, d := range dests {
+			if (d.Type == "" || d.Type == "public") && d.URI != "" {
+				hosts = append(hosts, d.URI)
+			}
+		}
+		if len(hosts) == 0 {
+			hosts = []string{domain}
+		}
+		out["self_hosted_domains"] = hosts
+	}
 }
 
 // listApps supports name, domain (substring, case-insensitive, or exact with

@@ -52,17 +52,20 @@ func proxiable(typ string) bool { return typ == "A" || typ == "AAAA" || typ == "
 // record is one stored DNS record. Stored records are never modified: an
 // update stores a new value, so a batch can work on a cheap copy of the set.
 type record struct {
-	id       string
-	typ      string
-	name     string
-	content  string
-	proxied  bool
-	ttl      int
-	priority *float64
-	data     json.RawMessage
-	settings map[string]json.RawMessage // as sent; defaults are added on output
-	comment  *string
-	tags     []string
+	id      string
+	typ     string
+	name    string
+	content string
+	proxied bool
+	ttl     int
+	// privateRouting is A and AAAA records' private_routing (cloudflare-go
+	// v7's ARecord and AAAARecord carry it).
+	privateRouting bool
+	priority       *float64
+	data           json.RawMessage
+	settings       map[string]json.RawMessage // as sent; defaults are added on output
+	comment        *string
+	tags           []string
 
 	created, modified             time.Time
 	commentModified, tagsModified time.Time
@@ -79,6 +82,7 @@ type DNSRecord struct {
 	Content           string                     `json:"content"`
 	Proxiable         bool                       `json:"proxiable"`
 	Proxied           bool                       `json:"proxied"`
+	PrivateRouting    *bool                      `json:"private_routing,omitempty"` // A and AAAA only
 	TTL               int                        `json:"ttl"`
 	Locked            bool                       `json:"locked"`
 	Settings          map[string]json.RawMessage `json:"settings"`
@@ -97,12 +101,11 @@ type DNSRecord struct {
 // client set none (shapes of the v6 record types). Values are fresh slices,
 // since exported records must not share memory.
 func defaultSettings(typ string) map[string]json.RawMessage {
-	var keys []string
-	switch typ {
-	case "CNAME":
-		keys = []string{"flatten_cname", "ipv4_only", "ipv6_only"}
-	case "A", "AAAA":
-		keys = []string{"ipv4_only", "ipv6_only"}
+	// Every record type's settings carry ipv4_only and ipv6_only
+	// (cloudflare-go v7's <TYPE>RecordSettings); CNAMEs add flatten_cname.
+	keys := []string{"ipv4_only", "ipv6_only"}
+	if typ == "CNAME" {
+		keys = append(keys, "flatten_cname")
 	}
 	m := make(map[string]json.RawMessage, len(keys))
 	for _, k := range keys {
@@ -122,6 +125,10 @@ func (r *record) export(z *zone) DNSRecord {
 		Proxiable: proxiable(r.typ), Proxied: r.proxied, TTL: r.ttl, Settings: settings,
 		Meta: map[string]any{}, Tags: append([]string{}, r.tags...), Data: slices.Clone(r.data),
 		CreatedOn: r.created, ModifiedOn: r.modified,
+	}
+	if r.typ == "A" || r.typ == "AAAA" {
+		pr := r.privateRouting
+		out.PrivateRouting = &pr
 	}
 	if r.comment != nil {
 		c := *r.comment
@@ -162,6 +169,7 @@ type recordBody struct {
 	Name     *string                    `json:"name"`
 	Content  *string                    `json:"content"`
 	Proxied  *bool                      `json:"proxied"`
+	Private  *bool                      `json:"private_routing"`
 	TTL      *float64                   `json:"ttl"`
 	Priority *float64                   `json:"priority"`
 	Comment  *string                    `json:"comment"`
@@ -215,6 +223,9 @@ func (z *zone) recordInput(base *record, in fields, replace bool, t time.Time) (
 	}
 	if set("proxied") {
 		r.proxied = b.Proxied != nil && *b.Proxied
+	}
+	if set("private_routing") {
+		r.privateRouting = b.Private != nil && *b.Private
 	}
 	if set("ttl") {
 		if r.ttl, err = ttlValue(b.TTL); err != nil {

@@ -157,6 +157,11 @@ func TestRecordUpdateDelete(t *testing.T) {
 	if patched.CreatedOn != rec.CreatedOn || patched.Modified == rec.Modified {
 		t.Errorf("timestamps: created %s→%s modified %s→%s", rec.CreatedOn, patched.CreatedOn, rec.Modified, patched.Modified)
 	}
+	var same wireRecord
+	h.ok(http.MethodPatch, path, map[string]any{"content": "192.0.2.2", "ttl": 300}, &same)
+	if same.Modified != patched.Modified {
+		t.Errorf("a PATCH that changes nothing moved modified_on %s→%s", patched.Modified, same.Modified)
+	}
 	h.ok(http.MethodPatch, path, map[string]any{"comment": nil, "proxied": true}, &patched)
 	if patched.Comment != nil || !patched.Proxied || patched.TTL != 1 {
 		t.Errorf("PATCH comment null / proxied: %+v", patched)

@@ -2,6 +2,7 @@ package cfsandbox
 
 import (
 	"cmp"
+	"encoding/json"
 	"maps"
 	"net/netip"
 	"slices"
@@ -138,8 +139,23 @@ func (z *zone) updateRecord(rs *recordSet, id string, in fields, replace bool, t
 	if err := rs.conflict(r, z.name); err != nil {
 		return nil, err
 	}
+	if sameRecord(r, old) {
+		// A write that changes nothing leaves modified_on where it was, as
+		// the API does: clients compare it to tell a change.
+		r.modified = old.modified
+	}
 	rs.put(r)
 	return r, nil
+}
+
+// sameRecord reports whether two versions of a record differ in nothing a
+// client can set.
+func sameRecord(a, b *record) bool {
+	samePriority := (a.priority == nil) == (b.priority == nil) && (a.priority == nil || *a.priority == *b.priority)
+	return a.typ == b.typ && a.name == b.name && a.content == b.content && a.proxied == b.proxied &&
+		a.ttl == b.ttl && a.privateRouting == b.privateRouting && samePriority &&
+		string(a.data) == string(b.data) && maps.EqualFunc(a.settings, b.settings, func(x, y json.RawMessage) bool { return string(x) == string(y) }) &&
+		equalPtr(a.comment, b.comment) && slices.Equal(a.tags, b.tags)
 }
 
 func deleteRecord(rs *recordSet, id string) (*record, error) {

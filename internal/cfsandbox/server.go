@@ -10,6 +10,45 @@
 // 429 bursts, a real sliding-window limiter, 5xx), which the performance and
 // reliability tests need. Behaviour the documentation does not pin down is
 // marked "unconfirmed" where it is chosen.
+//
+// # Facts it follows, and their sources
+//
+//   - Every answer is the v4 envelope {success, errors, messages, result}
+//     (+ result_info on lists), page/per_page pagination, an empty page
+//     past the end (API reference, "Pagination").
+//   - Field for field, answers match the response types cloudflare-go v7
+//     declares for each endpoint; parity_test.go checks this by reflection,
+//     and lists, with reasons, the few places where the real API differs
+//     from those types.
+//   - DNS: names are stored as lowercase Punycode FQDNs (the "name" field's
+//     doc: "Complete DNS record name, including the zone name, in
+//     Punycode"); refusals answer HTTP 400 with 81053/81054 (CNAME
+//     exclusivity), 81057/81058 (existing and identical records, the
+//     latter also the document lock's create-if-absent, see
+//     internal/cloudflare/lock.go), 9000 (bad name), 9021 (bad TTL), and 404
+//     with 81044 for an unknown record: codes from real answers quoted in
+//     clients' issues (ddns-go, aaPanel, SynologyCloudflareDDNS) and
+//     cloudflare's own troubleshooting page "Records with the same name";
+//     proxied records have ttl 1 ("automatic"). The batch endpoint takes at
+//     most 200 records on the Free plan, all or nothing (DNS docs, "Batch
+//     record changes").
+//   - Tunnels: remotely managed tunnels (config_src "cloudflare"); a
+//     duplicate live name answers 409 with code 1013; deletion is soft
+//     (deleted_at, is_deleted filter); a configuration without a catch-all
+//     rule last is refused with 1056; the token is base64 of
+//     {"a": account tag, "t": tunnel id, "s": secret} (cloudflared,
+//     connection/connection.go, TunnelToken). A tunnel with a connected
+//     cloudflared cannot be deleted (code 1022, "Cannot delete tunnel
+//     because it has active connections", terraform-provider-cloudflare
+//     #5255; the HTTP status is unconfirmed) until DELETE .../connections
+//     cleans them up; its status is inactive until a connector has ever
+//     connected, then healthy or down (API reference, "Cloudflare Tunnel").
+//   - Access: reusable policies are account-scoped and linked from
+//     applications by id and precedence; an application's domain,
+//     destinations and self_hosted_domains describe the same hostnames.
+//   - Limits: 1,200 requests per rolling 5 minutes per token, beyond which
+//     the API answers 429 with code 971 and Retry-After
+//     (developers.cloudflare.com/fundamentals/api/reference/limits).
 package cfsandbox
 
 import (

@@ -329,7 +329,6 @@ func (s *Server) listTunnelConnections(c *call) (reply, error) {
 			conns[i] = map[string]any{
 				"id": conn.id, "uuid": conn.id, "client_id": k.id, "client_version": k.version,
 				"colo_name": conn.colo, "origin_ip": conn.originIP, "opened_at": conn.openedAt,
-				"is_pending_reconnect": false,
 			}
 		}
 		out = append(out, map[string]any{

@@ -67,11 +67,21 @@ func (s *Server) zoneJSON(z *zone) map[string]any {
 		"modified_on":           z.created,
 		"activated_on":          z.created,
 		"account":               map[string]string{"id": s.accountID, "name": accountName},
-		"owner":                 map[string]any{"id": nil, "type": "user", "email": nil},
+		// owner is {id, name, type} (zones.ZoneOwner); a zone of an account
+		// has no user owner, hence the nulls.
+		"owner": map[string]any{"id": nil, "name": nil, "type": "user"},
 		"meta": map[string]any{
 			"step": 2, "custom_certificate_quota": 0, "page_rule_quota": 3,
-			"phishing_detected": false,
+			"phishing_detected": false, "cdn_only": false, "dns_only": false, "foundation_dns": false,
 		},
+		// A full-setup zone outside a tenant: no tenant, no vanity name
+		// servers, no verification key or CNAME suffix (those belong to
+		// partial setups).
+		"tenant":              map[string]any{"id": nil, "name": nil},
+		"tenant_unit":         map[string]any{"id": nil},
+		"vanity_name_servers": []string{},
+		"verification_key":    "",
+		"cname_suffix":        "",
 		"plan": map[string]any{
 			"id": "0feeeeeeeeeeeeeeeeeeeeeeeeeeeeee", "name": "Free Website", "price": 0,
 			"currency": "USD", "frequency": "", "is_subscribed": false, "can_subscribe": false,

@@ -110,7 +110,8 @@ func (c *collection[T]) get(ctx context.Context, list func(context.Context) ([]T
 			// A listing spoilt by an ambiguous write is listed again, once;
 			// the second result is used even if spoilt again.
 			if attempt >= 1 {
-				return r.Val.(map[string]T), nil
+				items, _ := r.Val.(map[string]T) // the listing's only result type
+				return items, nil
 			}
 		}
 	}

@@ -50,10 +50,10 @@ func createConcurrently(ctx context.Context, c *Client, zoneID string, names []s
 	return recs, errs
 }
 
-func hostNames(n int, prefix string) []string {
+func hostNames(n int) []string {
 	names := make([]string, n)
 	for i := range names {
-		names[i] = fmt.Sprintf("%s%03d.example.com", prefix, i)
+		names[i] = fmt.Sprintf("h%03d.example.com", i)
 	}
 	return names
 }
@@ -92,7 +92,7 @@ func TestCreateCNAMEBatch(t *testing.T) {
 			if _, err := c.CachedDNSRecords(ctx, sb.zone.ID, DNSFilter{}); err != nil {
 				t.Fatal(err)
 			}
-			names := hostNames(tt.records, "h")
+			names := hostNames(tt.records)
 			start := time.Now()
 			recs, errs := createConcurrently(ctx, c, sb.zone.ID, names, tt.announce)
 			if took := time.Since(start); took > tt.within {
@@ -131,7 +131,7 @@ func TestCreateCNAMERejectedBatch(t *testing.T) {
 	postBatch(t, sb, map[string]any{"posts": []any{map[string]any{"type": "A", "name": "h002", "content": "192.0.2.1"}}})
 	sb.api.ResetCounts()
 	c := sb.client(t, nil)
-	names := hostNames(5, "h")
+	names := hostNames(5)
 	recs, errs := createConcurrently(testContext(t), c, sb.zone.ID, names, true)
 	for i, err := range errs {
 		if i == 2 {
@@ -165,7 +165,7 @@ func TestCreateCNAMEUnknownOutcome(t *testing.T) {
 		t.Fatal(err)
 	}
 	sb.api.SetFaults(cfsandbox.Faults{Fail5xxNext: 1})
-	_, errs := createConcurrently(ctx, c, sb.zone.ID, hostNames(3, "h"), true)
+	_, errs := createConcurrently(ctx, c, sb.zone.ID, hostNames(3), true)
 	for i, err := range errs {
 		if err == nil || !strings.Contains(err.Error(), "503") {
 			t.Errorf("caller %d: %v, want the 503", i, err)
@@ -205,7 +205,7 @@ func TestCreateCNAMECancelled(t *testing.T) {
 		t.Errorf("cancelled caller: %v, want context.Canceled", err)
 	}
 	start := time.Now()
-	recs, errs := createConcurrently(ctx, c, sb.zone.ID, hostNames(2, "h"), true)
+	recs, errs := createConcurrently(ctx, c, sb.zone.ID, hostNames(2), true)
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("the other creates took %s, want them not to wait out the window", took)
 	}

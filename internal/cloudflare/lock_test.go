@@ -59,31 +59,30 @@ func TestLockDocUncontendedCostsTwoRequests(t *testing.T) {
 	}
 }
 
-// TestLockDocExcludesAcrossClients: four clients take one lock five times
-// each; never are two inside at once.
-func TestLockDocExcludesAcrossClients(t *testing.T) {
-	t.Parallel()
-	sb := newSandbox(t)
+// takeTurns has clients take the lock of key turns times each, holding it
+// for hold, and returns the most holders seen at once and the turns taken.
+func takeTurns(t *testing.T, sb *sandbox, clients, turns int, hold time.Duration) (most, done int32) {
+	t.Helper()
 	ctx := testContext(t)
-	var inside, most, done atomic.Int32
+	var inside, peak, taken atomic.Int32
 	var wg sync.WaitGroup
-	errs := make(chan error, 20)
-	for range 4 {
+	errs := make(chan error, clients)
+	for range clients {
 		c := sb.client(t, nil)
 		wg.Go(func() {
-			for range 5 {
+			for range turns {
 				l, err := c.lockDoc(ctx, "tunnel-x")
 				if err != nil {
 					errs <- err
 					return
 				}
 				n := inside.Add(1)
-				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				for m := peak.Load(); n > m && !peak.CompareAndSwap(m, n); m = peak.Load() {
 				}
-				time.Sleep(5 * time.Millisecond)
+				time.Sleep(hold)
 				inside.Add(-1)
 				l.release(ctx)
-				done.Add(1)
+				taken.Add(1)
 			}
 		})
 	}
@@ -92,11 +91,19 @@ func TestLockDocExcludesAcrossClients(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if most.Load() != 1 || done.Load() != 20 {
-		t.Errorf("%d holders at once at most and %d of 20 turns, want 1 and 20", most.Load(), done.Load())
-	}
 	if left := lockRecords(sb); len(left) != 0 {
 		t.Errorf("lock records left: %q", left)
+	}
+	return peak.Load(), taken.Load()
+}
+
+// TestLockDocExcludesAcrossClients: four clients take one lock five times
+// each; never are two inside at once.
+func TestLockDocExcludesAcrossClients(t *testing.T) {
+	t.Parallel()
+	sb := newSandbox(t)
+	if most, done := takeTurns(t, sb, 4, 5, 5*time.Millisecond); most != 1 || done != 20 {
+		t.Errorf("%d holders at once at most and %d of 20 turns, want 1 and 20", most, done)
 	}
 }
 
@@ -116,38 +123,12 @@ func TestLockDocBreaksExpiredLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	var inside, most atomic.Int32
-	var wg sync.WaitGroup
-	errs := make(chan error, 3)
-	for range 3 {
-		c := sb.client(t, nil)
-		wg.Go(func() {
-			l, err := c.lockDoc(ctx, "tunnel-x")
-			if err != nil {
-				errs <- err
-				return
-			}
-			n := inside.Add(1)
-			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
-			}
-			time.Sleep(20 * time.Millisecond)
-			inside.Add(-1)
-			l.release(ctx)
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		t.Error(err)
-	}
+	most, done := takeTurns(t, sb, 3, 1, 20*time.Millisecond)
 	if waited := time.Since(start); waited < time.Second {
 		t.Errorf("the clients had their turns after %s, before the dead holder's 1 s lease ended", waited)
 	}
-	if most.Load() != 1 {
-		t.Errorf("%d holders at once after the break, want 1", most.Load())
-	}
-	if left := lockRecords(sb); len(left) != 0 {
-		t.Errorf("lock records left: %q", left)
+	if most != 1 || done != 3 {
+		t.Errorf("%d holders at once after the break and %d of 3 turns, want 1 and 3", most, done)
 	}
 }
 

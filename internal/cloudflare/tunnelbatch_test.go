@@ -26,7 +26,7 @@ func TestUpdateTunnelConfigAttributesFailures(t *testing.T) {
 	noCatchAll := func(json.RawMessage) (json.RawMessage, bool, error) {
 		return json.RawMessage(`{"ingress":[{"hostname":"bad.example.com","service":"http://x:1"}]}`), true, nil
 	}
-	failing := func(json.RawMessage) (json.RawMessage, bool, error) { return nil, false, boom }
+	failing := func(json.RawMessage) (json.RawMessage, bool, error) { return nil, false, boom } //nolint:unparam // a mutation's signature
 
 	var wg sync.WaitGroup
 	errs := make([]error, good+2)

@@ -80,7 +80,8 @@ func (c *Client) accountZones(ctx context.Context) (*zoneList, error) {
 		if r.Err != nil {
 			return nil, r.Err
 		}
-		return r.Val.(*zoneList), nil
+		zs, _ := r.Val.(*zoneList) // the lookup's only result type
+		return zs, nil
 	}
 }
 

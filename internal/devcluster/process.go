@@ -126,8 +126,12 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	return port, l.Close()
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if !ok {
+		_ = l.Close()
+		return 0, fmt.Errorf("listening on 127.0.0.1 gave a %T address", l.Addr())
+	}
+	return addr.Port, l.Close()
 }
 
 // waitHealthy polls url until it answers 200, the process exits, or

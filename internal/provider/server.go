@@ -32,7 +32,13 @@ type server struct{ frameworkServer }
 // binary and the acceptance tests both serve through it.
 func NewServer(p func() provider.Provider) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
-		return server{providerserver.NewProtocol6(p())().(frameworkServer)}
+		// The framework's server has every method of frameworkServer; a
+		// framework release without one fails here, at the first start.
+		s, ok := providerserver.NewProtocol6(p())().(frameworkServer)
+		if !ok {
+			panic("terraform-plugin-framework's protocol 6 server no longer has the methods NewServer wraps")
+		}
+		return server{s}
 	}
 }
 

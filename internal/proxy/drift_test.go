@@ -33,7 +33,7 @@ resource "homelab_proxy" "jellyfin" {
 		return st.RootModule().Resources[addr].Primary.Attributes[attr]
 	}
 	var last *terraform.State
-	keep := func(st *terraform.State) error { last = st; return nil }
+	keep := func(st *terraform.State) error { last = st; return nil } //nolint:unparam // a resource.TestCheckFunc
 	live := checkLive(s, jellyfinHost, "http://127.0.0.1:8096", []string{acctest.Email})
 	step := func(name string, outOfBand func() error) resource.TestStep {
 		return resource.TestStep{

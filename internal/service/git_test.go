@@ -109,7 +109,6 @@ resource "homelab_service" "root" {
 					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("uid"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))),
 					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("proxy"), knownvalue.Null()),
 					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("backup"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(rootAddr, tfjsonpath.New("sensitive_values_sha256"), knownvalue.Null()),
 				},
 				Check: expectLive(func(o *unstructured.Unstructured) error {
 					uid = string(o.GetUID())

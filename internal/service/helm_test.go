@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -18,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/acctest"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/service"
 )
 
 const infisicalAddr = "homelab_service.infisical"
@@ -102,8 +102,6 @@ resource "homelab_service" "infisical" {
 			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), noSecretsInPlan{secretValues}},
 		}
 	}
-	hashes := statecheck.CompareValue(compare.ValuesSame())
-	changedHash := statecheck.CompareValue(compare.ValuesDiffer())
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
@@ -122,37 +120,38 @@ resource "homelab_service" "infisical" {
 				},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(infisicalAddr, tfjsonpath.New("helm").AtMapKey("sensitive_values_wo"), knownvalue.Null()),
-					statecheck.ExpectKnownValue(infisicalAddr, tfjsonpath.New("sensitive_values_sha256"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f]{64}$`))),
 					statecheck.ExpectKnownValue(infisicalAddr, tfjsonpath.New("manifest"), knownvalue.StringRegexp(regexp.MustCompile(`(?s)chart: infisical-standalone.*replicaCount: 1.*username: infisical`))),
 					statecheck.ExpectKnownValue(infisicalAddr, tfjsonpath.New("backup").AtMapKey("excludes"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("/var/lib/infisical/cache")})),
-					hashes.AddStateValue(infisicalAddr, tfjsonpath.New("sensitive_values_sha256")),
-					changedHash.AddStateValue(infisicalAddr, tfjsonpath.New("sensitive_values_sha256")),
 				},
 				Check: resource.ComposeTestCheckFunc(expectValues(1, pg1), noSecretsInState(secretValues...)),
 			},
 			{
 				// New non-sensitive values, same version: the passwords in the
-				// cluster are kept, and so is the hash.
+				// cluster are kept.
 				Config:           config(2, 1, "op://homelab/infisical/db_password"),
 				ConfigPlanChecks: planChecks(plancheck.ResourceActionUpdate),
 				ConfigStateChecks: []statecheck.StateCheck{
-					hashes.AddStateValue(infisicalAddr, tfjsonpath.New("sensitive_values_sha256")),
 					statecheck.ExpectKnownValue(infisicalAddr, tfjsonpath.New("manifest"), knownvalue.StringRegexp(regexp.MustCompile(`replicaCount: 2`))),
 				},
 				Check: resource.ComposeTestCheckFunc(expectValues(2, pg1), noSecretsInState(secretValues...)),
 			},
 			{
-				// A password changed in the cluster shows through the hash and
-				// the configured one is sent again.
+				// A password changed in the cluster shows as changed in the
+				// manifest (the other one does not), and the configured one is
+				// sent again.
 				PreConfig: func() {
 					patchApp(t, argo, "infisical", "kubectl-edit", map[string]any{"spec": map[string]any{"source": map[string]any{"helm": map[string]any{
 						"valuesObject": map[string]any{"postgresql": map[string]any{"auth": map[string]any{"password": "tampered-Pass-0b9e"}}},
 					}}}})
 				},
-				Config:           config(2, 1, "op://homelab/infisical/db_password"),
-				ConfigPlanChecks: planChecks(plancheck.ResourceActionUpdate),
-				ConfigStateChecks: []statecheck.StateCheck{
-					hashes.AddStateValue(infisicalAddr, tfjsonpath.New("sensitive_values_sha256")),
+				Config: config(2, 1, "op://homelab/infisical/db_password"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(infisicalAddr, plancheck.ResourceActionUpdate), noSecretsInPlan{secretValues},
+						manifestBefore{infisicalAddr, "password: " + service.RedactedChanged + "\n            username: infisical"},
+						manifestBefore{infisicalAddr, "redis:\n          auth:\n            password: " + service.Redacted + "\n"},
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), noSecretsInPlan{secretValues}},
 				},
 				Check: resource.ComposeTestCheckFunc(expectValues(2, pg1), noSecretsInState(secretValues...)),
 			},
@@ -160,10 +159,7 @@ resource "homelab_service" "infisical" {
 				// A new version sends the new value.
 				Config:           config(2, 2, "op://homelab/argocd/repo token/password"),
 				ConfigPlanChecks: planChecks(plancheck.ResourceActionUpdate),
-				ConfigStateChecks: []statecheck.StateCheck{
-					changedHash.AddStateValue(infisicalAddr, tfjsonpath.New("sensitive_values_sha256")),
-				},
-				Check: resource.ComposeTestCheckFunc(expectValues(2, pg2), noSecretsInState(secretValues...)),
+				Check:            resource.ComposeTestCheckFunc(expectValues(2, pg2), noSecretsInState(secretValues...)),
 			},
 			{
 				ResourceName:                         infisicalAddr,
@@ -174,9 +170,9 @@ resource "homelab_service" "infisical" {
 				// Helm values are not imported (the cluster cannot tell the
 				// sensitive ones apart); proxy, backup and wait_for are
 				// settings of the resource only.
-				ImportStateVerifyIgnore: []string{"helm.values", "helm.sensitive_values_wo_version", "manifest", "sensitive_values_sha256", "proxy", "backup", "wait_for"},
+				ImportStateVerifyIgnore: []string{"helm.values", "helm.sensitive_values_wo_version", "manifest", "proxy", "backup", "wait_for"},
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
-					if len(states) != 1 || states[0].Attributes["helm.values"] != "" || states[0].Attributes["sensitive_values_sha256"] != "" {
+					if len(states) != 1 || states[0].Attributes["helm.values"] != "" {
 						return fmt.Errorf("imported state holds values: %v", states)
 					}
 					return noSecretsInState(secretValues...)(&terraform.State{Modules: []*terraform.ModuleState{{Path: []string{"root"}, Resources: map[string]*terraform.ResourceState{"x": {Primary: states[0]}}}}})

@@ -134,7 +134,7 @@ resource "homelab_service" "echo" {
 				// Helm values are not imported (the cluster cannot tell the
 				// sensitive ones apart); wait_for is a setting of the
 				// resource only.
-				ImportStateVerifyIgnore: []string{"helm.values", "helm.sensitive_values_wo_version", "manifest", "sensitive_values_sha256", "wait_for"},
+				ImportStateVerifyIgnore: []string{"helm.values", "helm.sensitive_values_wo_version", "manifest", "wait_for"},
 			},
 		},
 	})

@@ -13,27 +13,26 @@ import (
 )
 
 type serviceModel struct {
-	ID                    types.String      `tfsdk:"id"`
-	Name                  types.String      `tfsdk:"name"`
-	Namespace             types.String      `tfsdk:"namespace"`
-	ArgoNamespace         types.String      `tfsdk:"argocd_namespace"`
-	Project               types.String      `tfsdk:"project"`
-	Component             types.String      `tfsdk:"component"`
-	PartOf                types.String      `tfsdk:"part_of"`
-	SyncWave              types.Int64       `tfsdk:"sync_wave"`
-	Helm                  *helmModel        `tfsdk:"helm"`
-	Git                   *gitModel         `tfsdk:"git"`
-	SyncPolicy            *syncPolicyModel  `tfsdk:"sync_policy"`
-	IgnoreDifferences     []ignoreDiffModel `tfsdk:"ignore_differences"`
-	CascadeDelete         types.Bool        `tfsdk:"cascade_delete"`
-	WaitFor               types.Object      `tfsdk:"wait_for"`
-	Proxy                 types.Object      `tfsdk:"proxy"`
-	Backup                types.Object      `tfsdk:"backup"`
-	UID                   types.String      `tfsdk:"uid"`
-	SyncStatus            types.String      `tfsdk:"sync_status"`
-	HealthStatus          types.String      `tfsdk:"health_status"`
-	Manifest              types.String      `tfsdk:"manifest"`
-	SensitiveValuesSHA256 types.String      `tfsdk:"sensitive_values_sha256"`
+	ID                types.String      `tfsdk:"id"`
+	Name              types.String      `tfsdk:"name"`
+	Namespace         types.String      `tfsdk:"namespace"`
+	ArgoNamespace     types.String      `tfsdk:"argocd_namespace"`
+	Project           types.String      `tfsdk:"project"`
+	Component         types.String      `tfsdk:"component"`
+	PartOf            types.String      `tfsdk:"part_of"`
+	SyncWave          types.Int64       `tfsdk:"sync_wave"`
+	Helm              *helmModel        `tfsdk:"helm"`
+	Git               *gitModel         `tfsdk:"git"`
+	SyncPolicy        *syncPolicyModel  `tfsdk:"sync_policy"`
+	IgnoreDifferences []ignoreDiffModel `tfsdk:"ignore_differences"`
+	CascadeDelete     types.Bool        `tfsdk:"cascade_delete"`
+	WaitFor           types.Object      `tfsdk:"wait_for"`
+	Proxy             types.Object      `tfsdk:"proxy"`
+	Backup            types.Object      `tfsdk:"backup"`
+	UID               types.String      `tfsdk:"uid"`
+	SyncStatus        types.String      `tfsdk:"sync_status"`
+	HealthStatus      types.String      `tfsdk:"health_status"`
+	Manifest          types.String      `tfsdk:"manifest"`
 }
 
 type helmModel struct {

@@ -73,13 +73,13 @@ func sensitiveConfigured(m *serviceModel) bool {
 // resend decides whether this apply sends sensitive_values_wo from the
 // configuration, or keeps the sensitive values already in the cluster: it
 // sends at create, when sensitive_values_wo_version changes, when the last
-// refresh found the sensitive values changed in the cluster, and when
+// refresh found a sensitive value changed in the cluster, and when
 // sensitive values are added or removed.
 func resend(state, config *serviceModel, priv privateData) bool {
 	if state == nil {
 		return true
 	}
-	if sensitiveConfigured(config) != (priv.AppliedHash != "") {
+	if sensitiveConfigured(config) != priv.Sensitive {
 		return true
 	}
 	if !sensitiveConfigured(config) {
@@ -88,7 +88,7 @@ func resend(state, config *serviceModel, priv privateData) bool {
 	if state.Helm == nil || !state.Helm.SensitiveValuesWOVersion.Equal(config.Helm.SensitiveValuesWOVersion) {
 		return true
 	}
-	return state.SensitiveValuesSHA256.ValueString() != priv.AppliedHash
+	return priv.Drifted
 }
 
 // placeholders is a tree with Redacted at each path.
@@ -113,8 +113,7 @@ func manifestFor(s appSpec, paths [][]string) (string, map[string]any) {
 
 // ModifyPlan computes at plan time, without the cluster, everything that
 // follows from the configuration: id, the proxy and backup objects, and
-// the manifest; it plans an update when the last refresh found sensitive
-// values changed in the cluster.
+// the manifest.
 func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
@@ -145,13 +144,14 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		plan.Helm.SensitiveValuesWO = types.StringNull()
 	}
 
+	// A sensitive value changed in the cluster needs nothing here: the
+	// refreshed manifest marks it (RedactedChanged), so the planned one
+	// differs and an update is planned.
 	var paths [][]string
 	pathsKnown := true
 	switch {
 	case !sensitiveConfigured(&config):
-		plan.SensitiveValuesSHA256 = types.StringNull()
 	case resend(state, &config, priv):
-		plan.SensitiveValuesSHA256 = types.StringUnknown()
 		if config.Helm.SensitiveValuesWO.IsUnknown() {
 			pathsKnown = false
 		} else if values, err := parseValues(config.Helm.SensitiveValuesWO.ValueString(), true); err == nil {
@@ -159,7 +159,6 @@ func (r *serviceResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 		}
 	default:
 		paths = priv.SensitivePaths
-		plan.SensitiveValuesSHA256 = state.SensitiveValuesSHA256
 	}
 	plan.Manifest = types.StringUnknown()
 	if pathsKnown && plan.known(ctx) {

@@ -1,9 +1,12 @@
 package service
 
 import (
+	"slices"
 	"strconv"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 )
 
 // Names ArgoCD and Kubernetes give meaning to.
@@ -126,12 +129,13 @@ func (s appSpec) object(values map[string]any) map[string]any {
 		}
 		spec["ignoreDifferences"] = list
 	}
-	return canonical(map[string]any{
+	app, _ := canonical(map[string]any{
 		"apiVersion": "argoproj.io/v1alpha1",
 		"kind":       "Application",
 		"metadata":   meta,
 		"spec":       spec,
-	}).(map[string]any)
+	}).(map[string]any) // canonical keeps a map a map
+	return app
 }
 
 // source is the chart's Application source with the Helm values values.
@@ -240,6 +244,33 @@ func helmSource(obj map[string]any) map[string]any {
 	return nil
 }
 
+// changedSensitive lists the sensitive paths whose values in the live
+// Application are missing or no longer owned by the provider's field
+// manager: another client changed them after the provider's last apply.
+// It looks at field ownership (kube.FieldSet), never at the values, so
+// nothing the provider keeps depends on them. server-side apply tracks
+// spec.source's valuesObject field by field, but spec.sources as one
+// value (ArgoCD's CRD gives the list no x-kubernetes-list-type, so it is
+// atomic): a change anywhere in it takes all of it.
+func changedSensitive(live map[string]any, owned kube.FieldSet, paths [][]string) [][]string {
+	values := []string{"helm", "valuesObject"}
+	src := helmSource(live)
+	spec, _ := live["spec"].(map[string]any)
+	_, multi := spec["sources"]
+	var out [][]string
+	for _, p := range paths {
+		_, present := lookup(src, slices.Concat(values, p))
+		field := slices.Concat([]string{"spec", "source"}, values, p)
+		if multi {
+			field = []string{"spec", "sources"}
+		}
+		if !present || !owned.Has(field...) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // helmValues is the valuesObject of an Application object, or nil.
 func helmValues(obj map[string]any) map[string]any {
 	v, _ := lookup(helmSource(obj), []string{"helm", "valuesObject"})
@@ -248,11 +279,14 @@ func helmValues(obj map[string]any) map[string]any {
 }
 
 // redactObject returns a copy of obj whose Helm values at paths read
-// Redacted.
-func redactObject(obj map[string]any, paths [][]string) map[string]any {
+// Redacted, and those at changed RedactedChanged.
+func redactObject(obj map[string]any, paths, changed [][]string) map[string]any {
 	out, _ := deepCopy(obj).(map[string]any)
+	isChanged := func(p []string) bool {
+		return slices.ContainsFunc(changed, func(c []string) bool { return slices.Equal(c, p) })
+	}
 	if values := helmValues(out); values != nil && len(paths) > 0 {
-		set(helmSource(out), []string{"helm", "valuesObject"}, redact(values, paths))
+		set(helmSource(out), []string{"helm", "valuesObject"}, redact(values, paths, isChanged))
 	}
 	return out
 }

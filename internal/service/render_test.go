@@ -4,6 +4,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/kube"
 )
 
 func TestObject(t *testing.T) {
@@ -73,13 +77,19 @@ func TestManifestForRedactsAndMatchesRefresh(t *testing.T) {
 	live["metadata"].(map[string]any)["finalizers"] = []any{"other.example.com/finalizer"}
 	live["metadata"].(map[string]any)["labels"].(map[string]any)["team"] = "ops"
 	live["metadata"].(map[string]any)["uid"] = "1234"
-	refreshed := manifestYAML(redactObject(liveView(live, desired), paths))
+	refreshed := manifestYAML(redactObject(liveView(live, desired), paths, nil))
 	if refreshed != planned {
 		t.Errorf("refresh renders\n%s\nbut plan rendered\n%s", refreshed, planned)
 	}
+	// A sensitive value another client changed shows as changed, never
+	// as itself.
+	changed := manifestYAML(redactObject(liveView(live, desired), paths, paths))
+	if changed == planned || !strings.Contains(changed, "password: "+RedactedChanged) || strings.Contains(changed, "s3cret") {
+		t.Errorf("a changed sensitive value renders\n%s", changed)
+	}
 	// A changed field of ours shows.
 	live["spec"].(map[string]any)["project"] = "other"
-	if manifestYAML(redactObject(liveView(live, desired), paths)) == planned {
+	if manifestYAML(redactObject(liveView(live, desired), paths, nil)) == planned {
 		t.Error("a changed project does not show in the manifest")
 	}
 }
@@ -116,7 +126,7 @@ func TestObjectArgoCDFeatures(t *testing.T) {
 	if !reflect.DeepEqual(spec["syncPolicy"], wantPolicy) {
 		t.Errorf("syncPolicy = %v, want %v", spec["syncPolicy"], wantPolicy)
 	}
-	if got := redactObject(obj, [][]string{{"a"}}); helmValues(got)["a"] != Redacted || helmValues(obj)["a"] != "b" {
+	if got := redactObject(obj, [][]string{{"a"}}, nil); helmValues(got)["a"] != Redacted || helmValues(obj)["a"] != "b" {
 		t.Errorf("redactObject of a multi-source Application: %v (original %v)", helmValues(got), helmValues(obj))
 	}
 
@@ -125,5 +135,46 @@ func TestObjectArgoCDFeatures(t *testing.T) {
 	src := git.object(nil)["spec"].(map[string]any)["source"].(map[string]any)
 	if !reflect.DeepEqual(src["directory"], map[string]any{"recurse": true}) {
 		t.Errorf("git.recurse: directory = %v", src["directory"])
+	}
+}
+
+// TestChangedSensitive: a sensitive value is changed when it is missing
+// or the provider's field manager no longer owns it, in a single-source
+// Application (valuesObject owned field by field) and a multi-source one
+// (spec.sources owned whole). The values themselves play no part.
+func TestChangedSensitive(t *testing.T) {
+	t.Parallel()
+	owned := func(fields string) kube.FieldSet {
+		return kube.OwnedFields(&metav1.ObjectMeta{ManagedFields: []metav1.ManagedFieldsEntry{{
+			Manager: kube.FieldManager, Operation: metav1.ManagedFieldsOperationApply, FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(fields),
+		}}})
+	}
+	values := map[string]any{"auth": map[string]any{"password": "x", "user": "u"}, "token": "y"}
+	single := map[string]any{"spec": map[string]any{"source": map[string]any{"chart": "c", "helm": map[string]any{"valuesObject": values}}}}
+	multi := map[string]any{"spec": map[string]any{"sources": []any{
+		map[string]any{"repoURL": "file:///git", "ref": "values"},
+		map[string]any{"chart": "c", "helm": map[string]any{"valuesObject": values}},
+	}}}
+	paths := [][]string{{"auth", "password"}, {"token"}}
+	const allSingle = `{"f:spec":{"f:source":{"f:chart":{},"f:helm":{"f:valuesObject":{"f:auth":{".":{},"f:password":{}},"f:token":{}}}}}}`
+	tests := []struct {
+		name   string
+		obj    map[string]any
+		fields string
+		paths  [][]string
+		want   [][]string
+	}{
+		{"all ours", single, allSingle, paths, nil},
+		{"one taken", single, `{"f:spec":{"f:source":{"f:helm":{"f:valuesObject":{"f:auth":{},"f:token":{}}}}}}`, paths, [][]string{{"auth", "password"}}},
+		{"one missing", single, allSingle, [][]string{{"auth", "password"}, {"gone"}}, [][]string{{"gone"}}},
+		{"nothing applied", single, `{}`, paths, paths},
+		{"sources owned whole", multi, `{"f:spec":{"f:project":{},"f:sources":{}}}`, paths, nil},
+		{"sources taken", multi, `{"f:spec":{"f:project":{}}}`, paths, paths},
+		{"no sensitive values", single, `{}`, nil, nil},
+	}
+	for _, tt := range tests {
+		if got := changedSensitive(tt.obj, owned(tt.fields), tt.paths); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: changedSensitive = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -46,11 +46,14 @@ func (r *serviceResource) Metadata(_ context.Context, req resource.MetadataReque
 	resp.TypeName = req.ProviderTypeName + "_service"
 }
 
-// privateData is kept in private state: the paths (key names, never
-// values) of the sensitive Helm values last sent, and their hash then.
+// privateData is kept in private state: whether the last apply sent
+// sensitive values, their paths (key names, never values), and whether
+// the last refresh found one of them changed in the cluster. Nothing in it
+// depends on a value.
 type privateData struct {
+	Sensitive      bool       `json:"sensitive,omitempty"`
 	SensitivePaths [][]string `json:"sensitive_paths,omitempty"`
-	AppliedHash    string     `json:"applied_hash,omitempty"`
+	Drifted        bool       `json:"drifted,omitempty"`
 }
 
 const privateKey = "service"
@@ -105,15 +108,13 @@ func (r *serviceResource) Read(ctx context.Context, req resource.ReadRequest, re
 	}
 	_, desired := manifestFor(s, priv.SensitivePaths)
 	view := liveView(live.Object, desired)
-	state.Manifest = types.StringValue(manifestYAML(redactObject(view, priv.SensitivePaths)))
-	state.SensitiveValuesSHA256 = types.StringNull()
-	if priv.AppliedHash != "" {
-		sensitive, _ := extract(helmValues(canonical(live.Object).(map[string]any)), priv.SensitivePaths)
-		state.SensitiveValuesSHA256 = types.StringValue(hashValues(sensitive))
-	}
+	changed := changedSensitive(live.Object, kube.OwnedFields(live), priv.SensitivePaths)
+	state.Manifest = types.StringValue(manifestYAML(redactObject(view, priv.SensitivePaths, changed)))
+	priv.Drifted = len(changed) > 0
 	state.ID = types.StringValue(object)
 	observe(&state, live)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(privatestate.Write(ctx, resp.Private, privateKey, priv)...)
 }
 
 func (r *serviceResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -212,8 +213,11 @@ func (r *serviceResource) apply(ctx context.Context, req apply.Request) (diags d
 	if sensitiveConfigured(&cfg) {
 		kept := false
 		if !resend(state, &cfg, priv) {
-			if live, err := kc.GetApplication(ctx, ns, name); err == nil && live != nil {
-				sensitive, kept = extract(helmValues(canonical(live.Object).(map[string]any)), priv.SensitivePaths)
+			// Values another client changed since the refresh are not kept either.
+			if live, err := kc.GetApplication(ctx, ns, name); err == nil && live != nil &&
+				len(changedSensitive(live.Object, kube.OwnedFields(live), priv.SensitivePaths)) == 0 {
+				object, _ := canonical(live.Object).(map[string]any)
+				sensitive, kept = extract(helmValues(object), priv.SensitivePaths)
 			}
 		}
 		if !kept {
@@ -235,11 +239,9 @@ func (r *serviceResource) apply(ctx context.Context, req apply.Request) (diags d
 	paths := leafPaths(sensitive)
 	manifest, _ := manifestFor(s, paths)
 	plan.Manifest = types.StringValue(manifest)
-	plan.SensitiveValuesSHA256 = types.StringNull()
 	next := privateData{}
 	if sensitiveConfigured(&cfg) {
-		next = privateData{SensitivePaths: paths, AppliedHash: hashValues(sensitive)}
-		plan.SensitiveValuesSHA256 = types.StringValue(next.AppliedHash)
+		next = privateData{Sensitive: true, SensitivePaths: paths}
 	}
 	if plan.Helm != nil {
 		plan.Helm.SensitiveValuesWO = types.StringNull() // write-only: never stored

@@ -63,7 +63,9 @@ func (r *serviceResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"ArgoCD is installed; at apply the resource waits for the Application CRD (`applications.argoproj.io`) up to " +
 			"`wait_for.timeout`. The Application is written with server-side apply; the fields ArgoCD's controller owns " +
 			"(`status`, `operation`) are never written nor compared. `helm.sensitive_values_wo` is deep-merged over " +
-			"`helm.values` at apply and never stored: state keeps a SHA-256 of it, which detects changes made in the cluster. " +
+			"`helm.values` at apply and never stored; nothing in state depends on its values. A sensitive value another client " +
+			"changes in the cluster is taken from the provider's field manager by the API server (`metadata.managedFields`), " +
+			"which the next refresh sees, so drift is detected without the provider keeping anything of the values. " +
 			"The computed `proxy` and `backup` objects carry the service's needs to `homelab_proxy` and `homelab_backup_plan`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -327,12 +329,8 @@ func (r *serviceResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"manifest": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "The Application as applied, in YAML, with every value of `sensitive_values_wo` shown as `" + Redacted + "`. " +
-					"A change made in the cluster to a field this resource sets shows up here in the next plan.",
-			},
-			"sensitive_values_sha256": schema.StringAttribute{
-				Computed: true,
-				MarkdownDescription: "SHA-256 of the sensitive Helm values as they are in the cluster; null without `sensitive_values_wo`. " +
-					"A change made in the cluster shows up here, and the next apply sends the configured values again.",
+					"A change made in the cluster to a field this resource sets shows up here in the next plan; a sensitive value " +
+					"another client changed reads `" + RedactedChanged + "`, and the next apply sends the configured one again.",
 			},
 		},
 	}

@@ -2,8 +2,6 @@ package service
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,8 +12,13 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// Redacted stands in for every sensitive Helm value in the manifest.
-const Redacted = "(sensitive value)"
+// Redacted stands in for every sensitive Helm value in the manifest, and
+// RedactedChanged for one that another client changed in the cluster
+// since the provider wrote it: the next plan shows that line change back.
+const (
+	Redacted        = "(sensitive value)"
+	RedactedChanged = "(sensitive value, changed outside Terraform)"
+)
 
 var yamlLine = regexp.MustCompile(`line (\d+)`)
 
@@ -44,7 +47,8 @@ func parseValues(text string, secret bool) (map[string]any, error) {
 	case nil:
 		return map[string]any{}, nil
 	case map[string]any:
-		return pruneNulls(m).(map[string]any), nil
+		pruned, _ := pruneNulls(m).(map[string]any) // pruneNulls keeps a map a map
+		return pruned, nil
 	default:
 		return nil, fmt.Errorf("it is a YAML %s, not a mapping of value names (like `replicaCount: 1`)", kindOf(v))
 	}
@@ -192,12 +196,16 @@ func extract(m map[string]any, paths [][]string) (map[string]any, bool) {
 }
 
 // redact returns a copy of m with every value at paths replaced by
-// Redacted. m is not changed.
-func redact(m map[string]any, paths [][]string) map[string]any {
+// Redacted, or by RedactedChanged where changed says so. m is not changed.
+func redact(m map[string]any, paths [][]string, changed func(path []string) bool) map[string]any {
 	out, _ := deepCopy(m).(map[string]any)
 	for _, p := range paths {
 		if _, ok := lookup(out, p); ok {
-			set(out, p, Redacted)
+			mark := Redacted
+			if changed != nil && changed(p) {
+				mark = RedactedChanged
+			}
+			set(out, p, mark)
 		}
 	}
 	return out
@@ -219,14 +227,6 @@ func deepCopy(v any) any {
 		return out
 	}
 	return v
-}
-
-// hashValues is the SHA-256 of a value tree in canonical JSON (map keys
-// sorted), hex encoded.
-func hashValues(m map[string]any) string {
-	raw, _ := json.Marshal(canonical(m))
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
 }
 
 // project keeps of live only what desired has: the keys of desired's maps,
