@@ -53,8 +53,18 @@ func (c noSecretsInPlan) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 	resp.Error = c.seen.findIn("the plan JSON", string(raw))
 }
 
-func noSecretsInState(seen *secrets) resource.TestCheckFunc {
+// noSecretsInState looks at the harness's view of the state and at the
+// state file as written (private state included), for the values and
+// their common digests and encodings.
+func noSecretsInState(seen *secrets, file *acctest.StateFile) resource.TestCheckFunc {
 	return func(st *terraform.State) error {
+		raw, err := file.Read()
+		if err != nil {
+			return err
+		}
+		if err := acctest.NothingDerivedFrom(raw, seen.values...); err != nil {
+			return err
+		}
 		for addr, rs := range st.RootModule().Resources {
 			for k, v := range rs.Primary.Attributes {
 				if err := seen.findIn("state attribute "+k+" of "+addr, v); err != nil {
@@ -75,6 +85,7 @@ func TestAccTunnelToken_cloudflaredSecret(t *testing.T) {
 	cluster := acctest.Kube(t)
 	ns := cluster.Namespace(t, "cloudflared")
 	s := acctest.NewSandbox(t)
+	stateFile := acctest.NewStateFile(t)
 	logFile := filepath.Join(t.TempDir(), "trace.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
@@ -146,7 +157,7 @@ resource "homelab_bootstrap_secret" "cloudflared" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPostRefresh: []plancheck.PlanCheck{noSecretsInPlan{seen}, plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(checkSecret, noSecretsInState(seen)),
+				Check: resource.ComposeTestCheckFunc(checkSecret, noSecretsInState(seen, stateFile)),
 			},
 			{
 				Config: config(2),
@@ -158,7 +169,7 @@ resource "homelab_bootstrap_secret" "cloudflared" {
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{noSecretsInPlan{seen}, plancheck.ExpectEmptyPlan()},
 				},
-				Check: resource.ComposeTestCheckFunc(checkSecret, noSecretsInState(seen)),
+				Check: resource.ComposeTestCheckFunc(checkSecret, noSecretsInState(seen, stateFile)),
 			},
 		},
 	})
