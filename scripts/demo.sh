@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The provider's main job on one machine: start the local Cloudflare API
-# and a local Kubernetes control plane with ArgoCD's controller and repo
-# server, make a local GitOps repository (a child Application and a plain
-# manifest), apply examples/homelab with the provider built from this
-# checkout, wait until ArgoCD reports the root and the child Synced and
+# (with no tunnel: examples/homelab makes its own, and a simulated
+# cloudflared connects with each token fetched) and a local Kubernetes
+# control plane with ArgoCD's controller and repo server, make a local
+# GitOps repository (a child Application and a plain manifest), apply
+# examples/homelab with the provider built from this checkout, show the
+# tunnel and the cloudflared token Secret (decoded without printing the
+# secret), wait until ArgoCD reports the root and the child Synced and
 # Healthy and show what it created, show the outputs and that the next
 # plan is empty, destroy (ArgoCD deletes what it created) and show it gone,
 # and stop everything, also when interrupted. `make demo` builds what it
@@ -58,14 +61,14 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 step "Starting the local Cloudflare API, Kubernetes control plane and ArgoCD"
 go build -o "$work/homelab-sandbox" "$root/cmd/homelab-sandbox"
 env -u KUBECONFIG KUBEBUILDER_ASSETS="$root/bin/kube" ARGOCD_BIN_DIR="$root/bin/argocd" \
-	setsid "$work/homelab-sandbox" -addr 127.0.0.1:0 -kube -argocd >"$work/sandbox.env" 2>"$work/sandbox.log" &
+	setsid "$work/homelab-sandbox" -addr 127.0.0.1:0 -kube -argocd -tunnel= -connect-on-token >"$work/sandbox.env" 2>"$work/sandbox.log" &
 sandbox_pid=$!
 for _ in $(seq 1 1200); do
-	[ "$(grep -c '^export ' "$work/sandbox.env" 2>/dev/null || true)" -ge 6 ] && break
+	[ "$(grep -c '^export ' "$work/sandbox.env" 2>/dev/null || true)" -ge 5 ] && break
 	kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/sandbox.log" >&2; exit 1; }
 	sleep 0.1
 done
-[ "$(grep -c '^export ' "$work/sandbox.env")" -ge 6 ] || { cat "$work/sandbox.log" >&2; echo "demo: the sandbox did not start within 120 s" >&2; exit 1; }
+[ "$(grep -c '^export ' "$work/sandbox.env")" -ge 5 ] || { cat "$work/sandbox.log" >&2; echo "demo: the sandbox did not start within 120 s" >&2; exit 1; }
 unset KUBE_CTX KUBECONFIG OP_SERVICE_ACCOUNT_TOKEN
 # shellcheck disable=SC1091
 source "$work/sandbox.env"
@@ -130,6 +133,9 @@ cd "$work/config"
 
 step "$("$cli" version | head -1): apply examples/homelab"
 "$cli" apply -auto-approve -input=false
+
+step "The tunnel and cloudflared's token Secret"
+"$work/homelab-sandbox" -show-token-secret cloudflared/cloudflared-token
 
 step "ArgoCD reports the root and its child Synced and Healthy"
 "$work/homelab-sandbox" -wait-synced Application:argocd/argocd-apps,Application:argocd/demo

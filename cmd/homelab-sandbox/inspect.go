@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -127,5 +129,42 @@ func expectGone(list string) error {
 	if len(left) > 0 {
 		return fmt.Errorf("still in the cluster: %s", strings.Join(left, ", "))
 	}
+	return nil
+}
+
+// showTokenSecret decodes the cloudflared token a Secret holds, as
+// cloudflared does, and prints what it names; the tunnel secret only by its
+// length.
+func showTokenSecret(ref string) error {
+	ns, name, ok := strings.Cut(ref, "/")
+	if !ok || ns == "" || name == "" {
+		return fmt.Errorf("%q is not namespace/name", ref)
+	}
+	dc, err := dynamicClient()
+	if err != nil {
+		return err
+	}
+	o, err := dc.Resource(schema.GroupVersionResource{Version: "v1", Resource: "secrets"}).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	encoded, _, _ := unstructured.NestedString(o.Object, "data", "TUNNEL_TOKEN")
+	token, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		return fmt.Errorf("secret %s has no base64 TUNNEL_TOKEN", ref)
+	}
+	raw, err := base64.StdEncoding.DecodeString(string(token))
+	if err != nil {
+		return fmt.Errorf("the TUNNEL_TOKEN of %s is not a cloudflared token (not base64)", ref)
+	}
+	var claims struct{ A, T, S string }
+	if err := json.Unmarshal(raw, &claims); err != nil {
+		return fmt.Errorf("the TUNNEL_TOKEN of %s is not a cloudflared token (no JSON inside)", ref)
+	}
+	secret, err := base64.StdEncoding.DecodeString(claims.S)
+	if err != nil || claims.A == "" || claims.T == "" {
+		return fmt.Errorf("the TUNNEL_TOKEN of %s lacks the account, the tunnel or a base64 secret", ref)
+	}
+	fmt.Printf("Secret %s: TUNNEL_TOKEN for account %s, tunnel %s, with a %d-byte tunnel secret (not shown)\n", ref, claims.A, claims.T, len(secret))
 	return nil
 }

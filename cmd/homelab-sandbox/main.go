@@ -1,6 +1,8 @@
 // Command homelab-sandbox serves the in-memory Cloudflare API on a local
-// address, seeded with one zone and one remotely managed tunnel, and prints
-// the environment a client needs to use it:
+// address, seeded with one zone and one remotely managed tunnel (or none,
+// with -tunnel=), and prints the environment a client needs to use it;
+// -connect-on-token plays a cloudflared that connects with every token
+// fetched:
 //
 //	eval "$(homelab-sandbox -addr 127.0.0.1:0 &)"
 //
@@ -45,7 +47,9 @@ func main() {
 func run() error {
 	addr := flag.String("addr", "127.0.0.1:8787", "listen address (port 0 picks a free port)")
 	zoneName := flag.String("zone", "example.com", "zone to create")
-	tunnelName := flag.String("tunnel", "homelab", "remotely managed tunnel to create")
+	tunnelName := flag.String("tunnel", "homelab", "remotely managed tunnel to create; empty: none (a configuration makes its own with homelab_tunnel)")
+	connectOnToken := flag.Bool("connect-on-token", false, "simulate a cloudflared started with every tunnel token fetched: the tunnel gets a "+
+		"connector, which a destroy must clean up before deleting the tunnel")
 	token := flag.String("token", "", "accepted API token (default: random)")
 	rpsLimit := flag.Int("rps-limit", 0, "if > 0, answer 429 beyond this many requests per 5 minutes")
 	latency := flag.Duration("latency", 0, "add this much time before every answer (e.g. 50ms, about the real API's), to measure against realistic timings")
@@ -55,6 +59,8 @@ func run() error {
 	withArgoCD := flag.Bool("argocd", false, "with -kube, also run ArgoCD's application controller and repo server (from bin/argocd, or ARGOCD_BIN_DIR)")
 	waitSyncedList := flag.String("wait-synced", "", "instead of serving: wait until these Applications (Application:ns/name,...) in the cluster "+
 		"of KUBE_CONFIG_PATH are Synced and Healthy, and print what ArgoCD created")
+	tokenSecret := flag.String("show-token-secret", "", "instead of serving: decode the cloudflared token in the Secret namespace/name "+
+		"(key TUNNEL_TOKEN) of the cluster of KUBE_CONFIG_PATH and print its account and tunnel, never the secret")
 	expectGoneList := flag.String("expect-gone", "", "instead of serving: fail unless these objects (Kind:ns/name,..., Kind Application or ConfigMap) are gone")
 	flag.Parse()
 	switch {
@@ -62,6 +68,8 @@ func run() error {
 		return waitSynced(*waitSyncedList, 5*time.Minute)
 	case *expectGoneList != "":
 		return expectGone(*expectGoneList)
+	case *tokenSecret != "":
+		return showTokenSecret(*tokenSecret)
 	}
 	if *withArgoCD && !*withKube {
 		return errors.New("-argocd needs -kube: ArgoCD runs against the local control plane")
@@ -92,11 +100,15 @@ func run() error {
 		log.Printf("process groups of the test ground: %v", cluster.ProcessGroups())
 	}
 
-	sb := cfsandbox.New(cfsandbox.Options{Token: *token})
+	sb := cfsandbox.New(cfsandbox.Options{Token: *token, ConnectOnToken: *connectOnToken})
 	zone := sb.AddZone(*zoneName)
-	tunnel, err := sb.AddTunnel(*tunnelName)
-	if err != nil {
-		return err
+	var tunnel cfsandbox.Tunnel
+	if *tunnelName != "" {
+		t, err := sb.AddTunnel(*tunnelName)
+		if err != nil {
+			return err
+		}
+		tunnel = t
 	}
 	if *latency < 0 {
 		return fmt.Errorf("-latency %s: want a duration of 0 or more", *latency)
@@ -121,11 +133,17 @@ func run() error {
 	fmt.Printf("export CLOUDFLARE_API_TOKEN=%s\n", shellQuote(sb.Token()))
 	fmt.Printf("export CLOUDFLARE_ACCOUNT_ID=%s\n", shellQuote(sb.AccountID()))
 	fmt.Printf("export CLOUDFLARE_ZONE_ID=%s\n", shellQuote(zone.ID))
-	fmt.Printf("export CLOUDFLARE_TUNNEL_ID=%s\n", shellQuote(tunnel.ID))
+	if tunnel.ID != "" {
+		fmt.Printf("export CLOUDFLARE_TUNNEL_ID=%s\n", shellQuote(tunnel.ID))
+	}
 	if kubeconfig != "" {
 		fmt.Printf("export KUBE_CONFIG_PATH=%s\n", shellQuote(kubeconfig))
 	}
-	log.Printf("serving zone %s and tunnel %s on %s", zone.Name, tunnel.Name, ln.Addr())
+	if tunnel.ID != "" {
+		log.Printf("serving zone %s and tunnel %s on %s", zone.Name, tunnel.Name, ln.Addr())
+	} else {
+		log.Printf("serving zone %s (no tunnel) on %s", zone.Name, ln.Addr())
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -1,8 +1,9 @@
 # Layer 0 of a single-node Kubernetes homelab in one `tofu apply` (or
 # `terraform apply`): ArgoCD from its Helm chart, the Secrets that must exist
 # before GitOps takes over, the ArgoCD root Application (app of apps), the
-# Infisical Application with its database passwords, and a public hostname
-# through a Cloudflare Tunnel for each service that asks for one.
+# Infisical Application with its database passwords, the Cloudflare Tunnel
+# with its cloudflared token Secret, and a public hostname through the
+# tunnel for each service that asks for one.
 #
 # This replaces the original's local_file + null_resource + `kubectl apply`
 # workaround: homelab_service needs no Application CRD at plan time and
@@ -29,11 +30,6 @@ variable "kube_context" {
   default     = "orbstack"
 }
 
-variable "tunnel_id" {
-  description = "Cloudflare Tunnel the services are published through."
-  type        = string
-}
-
 variable "allowed_emails" {
   description = "Who may pass Cloudflare Access in front of the services."
   type        = list(string)
@@ -54,8 +50,8 @@ provider "homelab" {
     config_context = var.kube_context
   }
   cloudflare = {
-    # api_token and account_id from CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID
-    tunnel_id = var.tunnel_id
+    # api_token and account_id from CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID;
+    # the tunnel is homelab_tunnel.homelab (tunnel.tf)
   }
   access = {
     allowed_emails = var.allowed_emails

@@ -11,8 +11,9 @@ locals {
 resource "homelab_proxy" "service" {
   for_each = local.proxied
 
-  name    = each.value.name    # argocd-home.example.com, infisical-home.example.com
-  service = each.value.service # http://127.0.0.1:<NodePort>
+  name      = each.value.name    # argocd-home.example.com, infisical-home.example.com
+  service   = each.value.service # http://127.0.0.1:<NodePort>
+  tunnel_id = homelab_tunnel.homelab.id
 }
 
 output "urls" {

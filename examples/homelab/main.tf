@@ -1,7 +1,7 @@
-# A whole homelab with this provider alone: services as ArgoCD
-# Applications, each published through the Cloudflare Tunnel and backed up
-# by one restic plan; bootstrap Secrets made in the cluster; the aggregate
-# view of the tunnel as outputs.
+# A whole homelab with this provider alone: the Cloudflare Tunnel and the
+# cloudflared token Secret, services as ArgoCD Applications, each published
+# through the tunnel and backed up by one restic plan; bootstrap Secrets
+# made in the cluster; the aggregate view of the tunnel as outputs.
 #
 # `make demo` applies it against the local Cloudflare API and a local
 # Kubernetes control plane. Against a real account and cluster, set the
@@ -55,14 +55,38 @@ provider "homelab" {
   domain      = var.domain
   host_prefix = "home"
 
-  # api_token, account_id, zone_id, tunnel_id and base_url come from the
-  # CLOUDFLARE_* environment variables; the cluster from KUBE_CONFIG_PATH.
+  # api_token, account_id, zone_id and base_url come from the CLOUDFLARE_*
+  # environment variables; the cluster from KUBE_CONFIG_PATH. The tunnel is
+  # made below, so no tunnel_id is needed.
   cloudflare = {
     requests_per_second = 20
   }
   access = {
     allowed_emails = ["me@${var.domain}"]
   }
+}
+
+# The tunnel, remotely managed: Cloudflare makes its secret, and neither the
+# provider nor the state holds it. Bump secret_version to rotate it.
+resource "homelab_tunnel" "homelab" {
+  name           = "homelab"
+  secret_version = 1
+}
+
+# cloudflared's token, fetched at apply and written straight into the
+# Secret a cloudflared Deployment reads (`cloudflared tunnel run` with
+# TUNNEL_TOKEN); it is never in the plan or the state. A rotation writes
+# the new token in the same apply.
+ephemeral "homelab_tunnel_token" "homelab" {
+  tunnel_id = homelab_tunnel.homelab.id
+}
+
+resource "homelab_bootstrap_secret" "cloudflared" {
+  name             = "cloudflared-token"
+  namespace        = "cloudflared"
+  create_namespace = true
+  data_wo          = { TUNNEL_TOKEN = ephemeral.homelab_tunnel_token.homelab.token }
+  data_wo_version  = homelab_tunnel.homelab.secret_version
 }
 
 # ArgoCD's own namespace holds the repository credential; creating it here
@@ -178,15 +202,17 @@ locals {
 
 # Every service with a proxy is published, behind Access by default.
 resource "homelab_proxy" "service" {
-  for_each = local.services
-  name     = each.value.proxy.name
-  service  = each.value.proxy.service
+  for_each  = local.services
+  name      = each.value.proxy.name
+  service   = each.value.proxy.service
+  tunnel_id = homelab_tunnel.homelab.id
 }
 
 # SSH through the tunnel, for `cloudflared access ssh`.
 resource "homelab_proxy" "ssh" {
-  hostname = "ssh.${var.domain}"
-  service  = "ssh://127.0.0.1:22"
+  hostname  = "ssh.${var.domain}"
+  service   = "ssh://127.0.0.1:22"
+  tunnel_id = homelab_tunnel.homelab.id
   access = {
     session_duration = "1h"
   }
@@ -194,8 +220,9 @@ resource "homelab_proxy" "ssh" {
 
 # A public status page: publishing without Access is an explicit choice.
 resource "homelab_proxy" "status" {
-  name    = "status"
-  service = "http://127.0.0.1:3001"
+  name      = "status"
+  service   = "http://127.0.0.1:3001"
+  tunnel_id = homelab_tunnel.homelab.id
   access = {
     enabled = false
   }
@@ -218,10 +245,15 @@ resource "homelab_backup_plan" "homelab" {
 }
 
 data "homelab_proxies" "all" {
+  tunnel_id  = homelab_tunnel.homelab.id
   depends_on = [homelab_proxy.service, homelab_proxy.ssh, homelab_proxy.status]
 }
 
-data "homelab_tunnel" "homelab" {}
+# Read after cloudflared got its token, so the status is the one it runs with.
+data "homelab_tunnel" "homelab" {
+  tunnel_id  = homelab_tunnel.homelab.id
+  depends_on = [homelab_bootstrap_secret.cloudflared]
+}
 
 output "hostnames" {
   value = sort([for p in data.homelab_proxies.all.proxies : p.hostname])
@@ -236,7 +268,7 @@ output "allowed_tcp_ports" {
 }
 
 output "tunnel" {
-  value = "${data.homelab_tunnel.homelab.name} (${data.homelab_tunnel.homelab.status})"
+  value = "${data.homelab_tunnel.homelab.name} ${homelab_tunnel.homelab.id} (${data.homelab_tunnel.homelab.status}, ${length(data.homelab_tunnel.homelab.connections)} connections)"
 }
 
 output "applications" {

@@ -108,18 +108,24 @@ func NewSandbox(t *testing.T) *Sandbox {
 // ProviderConfig is a provider block for the sandbox; extra is placed
 // inside the cloudflare block.
 func (s *Sandbox) ProviderConfig(extra string) string {
-	return s.providerConfig(fmt.Sprintf("api_token = %q\n    %s", s.API.Token(), extra))
+	return s.providerConfig(fmt.Sprintf("api_token = %q\n    %s", s.API.Token(), extra), "")
 }
 
 // ProviderConfigTokenFromEnv leaves the API token out of the configuration
 // and sets CLOUDFLARE_API_TOKEN instead, as users do; the test harness
 // logs configurations, so secrecy tests must not write the token in one.
 func (s *Sandbox) ProviderConfigTokenFromEnv(t *testing.T) string {
-	t.Setenv("CLOUDFLARE_API_TOKEN", s.API.Token())
-	return s.providerConfig("")
+	return s.ProviderConfigTokenFromEnvWith(t, "")
 }
 
-func (s *Sandbox) providerConfig(extra string) string {
+// ProviderConfigTokenFromEnvWith is ProviderConfigTokenFromEnv with more
+// blocks of the provider, e.g. a Cluster's ProviderBlock.
+func (s *Sandbox) ProviderConfigTokenFromEnvWith(t *testing.T, blocks string) string {
+	t.Setenv("CLOUDFLARE_API_TOKEN", s.API.Token())
+	return s.providerConfig("", blocks)
+}
+
+func (s *Sandbox) providerConfig(extra, blocks string) string {
 	return fmt.Sprintf(`
 provider "homelab" {
   domain      = %q
@@ -134,6 +140,7 @@ provider "homelab" {
   access = {
     allowed_emails = [%q]
   }
+  %s
 }
-`, Domain, HostPrefix, s.API.AccountID(), s.Tunnel.ID, s.URL, extra, Email)
+`, Domain, HostPrefix, s.API.AccountID(), s.Tunnel.ID, s.URL, extra, Email, blocks)
 }

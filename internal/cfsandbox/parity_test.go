@@ -256,6 +256,13 @@ func TestFieldParityWithSDK(t *testing.T) {
 	h.ok("POST", h.accountPath("/access/apps"), map[string]any{"type": "self_hosted", "name": "app", "domain": "app.example.com", "policies": []any{map[string]any{"id": policyID}}}, &app)
 	appID = app.ID
 	h.ok("PUT", h.accountPath("/cfd_tunnel/"+h.tunnel.ID+"/configurations"), map[string]any{"config": map[string]any{"ingress": []any{map[string]any{"hostname": "app.example.com", "service": "http://127.0.0.1:80"}, map[string]any{"service": "http_status:404"}}}}, nil)
+	connected, err := h.s.AddTunnel("connected")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.s.Connect(connected.ID); err != nil {
+		t.Fatal(err)
+	}
 
 	cases := []parityCase{
 		{name: "zones list", result: created("GET", "/zones", nil), typ: reflect.TypeFor[zones.Zone](), list: true},
@@ -268,6 +275,9 @@ func TestFieldParityWithSDK(t *testing.T) {
 		{name: "record delete", result: created("DELETE", h.zonePath("/dns_records/"+cnameID), nil), typ: reflect.TypeFor[dns.RecordDeleteResponse]()},
 		{name: "tunnel get", result: created("GET", h.accountPath("/cfd_tunnel/"+h.tunnel.ID), nil), typ: reflect.TypeFor[shared.CloudflareTunnel]()},
 		{name: "tunnel list", result: created("GET", h.accountPath("/cfd_tunnel"), nil), typ: reflect.TypeFor[shared.CloudflareTunnel](), list: true},
+		{name: "connected tunnel", result: created("GET", h.accountPath("/cfd_tunnel/"+connected.ID), nil), typ: reflect.TypeFor[shared.CloudflareTunnel]()},
+		{name: "tunnel connections", result: created("GET", h.accountPath("/cfd_tunnel/"+connected.ID+"/connections"), nil), typ: reflect.TypeFor[zero_trust.Client](), list: true},
+		{name: "tunnel create", result: created("POST", h.accountPath("/cfd_tunnel"), map[string]any{"name": "new", "config_src": "cloudflare"}), typ: reflect.TypeFor[shared.CloudflareTunnel]()},
 		{name: "tunnel configuration", result: created("GET", h.accountPath("/cfd_tunnel/"+h.tunnel.ID+"/configurations"), nil), typ: reflect.TypeFor[zero_trust.TunnelCloudflaredConfigurationGetResponse]()},
 		{name: "Access application", result: created("GET", h.accountPath("/access/apps/"+appID), nil), typ: reflect.TypeFor[zero_trust.AccessApplicationGetResponseSelfHostedApplication]()},
 		{name: "Access applications", result: created("GET", h.accountPath("/access/apps"), nil), typ: reflect.TypeFor[zero_trust.AccessApplicationGetResponseSelfHostedApplication](), list: true},

@@ -37,7 +37,12 @@
 //     (deleted_at, is_deleted filter); a configuration without a catch-all
 //     rule last is refused with 1056; the token is base64 of
 //     {"a": account tag, "t": tunnel id, "s": secret} (cloudflared,
-//     connection/connection.go, TunnelToken).
+//     connection/connection.go, TunnelToken). A tunnel with a connected
+//     cloudflared cannot be deleted (code 1022, "Cannot delete tunnel
+//     because it has active connections", terraform-provider-cloudflare
+//     #5255; the HTTP status is unconfirmed) until DELETE .../connections
+//     cleans them up; its status is inactive until a connector has ever
+//     connected, then healthy or down (API reference, "Cloudflare Tunnel").
 //   - Access: reusable policies are account-scoped and linked from
 //     applications by id and precedence; an application's domain,
 //     destinations and self_hosted_domains describe the same hostnames.
@@ -66,6 +71,10 @@ const APIPrefix = "/client/v4"
 type Options struct {
 	Token     string // accepted bearer token; empty = random 40-char token
 	AccountID string // empty = random 32 lowercase hex
+	// ConnectOnToken simulates a cloudflared started with every tunnel
+	// token fetched: the tunnel gets a connector (see Connect), if it has
+	// none, so that deleting it needs its connections cleaned up first.
+	ConnectOnToken bool
 }
 
 // Server is the in-memory API. It is safe for concurrent use.
@@ -74,6 +83,8 @@ type Server struct {
 	tokenID   string
 	accountID string
 	routes    []*route
+
+	connectOnToken bool
 
 	counters counters
 	faults   faultState
@@ -90,14 +101,15 @@ type Server struct {
 // New returns an empty server with one account and no zones.
 func New(opts Options) *Server {
 	s := &Server{
-		token:     opts.Token,
-		tokenID:   newHexID(),
-		accountID: opts.AccountID,
-		zones:     map[string]*zone{},
-		tunnels:   map[string]*tunnel{},
-		liveName:  map[string]string{},
-		apps:      map[string]*accessApp{},
-		policies:  map[string]*accessPolicy{},
+		token:          opts.Token,
+		tokenID:        newHexID(),
+		accountID:      opts.AccountID,
+		connectOnToken: opts.ConnectOnToken,
+		zones:          map[string]*zone{},
+		tunnels:        map[string]*tunnel{},
+		liveName:       map[string]string{},
+		apps:           map[string]*accessApp{},
+		policies:       map[string]*accessPolicy{},
 	}
 	if s.token == "" {
 		s.token = newToken()

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
@@ -244,12 +245,81 @@ func TestTunnelConfiguration(t *testing.T) {
 	h.fail(http.MethodGet, h.accountPath("/cfd_tunnel/f70ff985-a4ef-4643-bbbc-4a0ed4fc8415/configurations"), nil, 404, 1003)
 }
 
+// TestTunnelConnections: a connected cloudflared shows in the connections
+// list and the status, blocks a plain DELETE (400, 1022) until the
+// connections are cleaned up, and the tunnel is then "down" and deletable.
 func TestTunnelConnections(t *testing.T) {
 	h := newHarness(t)
-	var conns []any
-	h.ok(http.MethodGet, h.accountPath("/cfd_tunnel/"+h.tunnel.ID+"/connections"), nil, &conns)
-	if conns == nil || len(conns) != 0 {
-		t.Errorf("connections %v", conns)
+	base := h.accountPath("/cfd_tunnel/" + h.tunnel.ID)
+	type wireConnector struct {
+		ID    string `json:"id"`
+		Conns []struct {
+			ID       string `json:"id"`
+			ClientID string `json:"client_id"`
+			ColoName string `json:"colo_name"`
+			OpenedAt string `json:"opened_at"`
+		} `json:"conns"`
 	}
-	h.ok(http.MethodDelete, h.accountPath("/cfd_tunnel/"+h.tunnel.ID+"/connections"), nil, nil)
+	var list []wireConnector
+	h.ok(http.MethodGet, base+"/connections", nil, &list)
+	if len(list) != 0 {
+		t.Fatalf("a new tunnel has connectors: %+v", list)
+	}
+	conn, err := h.s.Connect(h.tunnel.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.ok(http.MethodGet, base+"/connections", nil, &list)
+	if len(list) != 1 || list[0].ID != conn.ConnectorID || len(list[0].Conns) != 2 ||
+		list[0].Conns[0].ClientID != conn.ConnectorID || list[0].Conns[0].ID != conn.ConnIDs[0] || list[0].Conns[0].OpenedAt == "" {
+		t.Fatalf("connections %+v, want connector %+v", list, conn)
+	}
+	var tun struct {
+		Status        string  `json:"status"`
+		ConnsActiveAt *string `json:"conns_active_at"`
+	}
+	h.ok(http.MethodGet, base, nil, &tun)
+	if tun.Status != "healthy" || tun.ConnsActiveAt == nil {
+		t.Errorf("connected tunnel: %+v", tun)
+	}
+	r := h.fail(http.MethodDelete, base, nil, 400, 1022)
+	if !strings.Contains(r.env.Errors[0].Message, "active connections") {
+		t.Errorf("message %q", r.env.Errors[0].Message)
+	}
+
+	// client_id removes only that connector.
+	other, _ := h.s.Connect(h.tunnel.ID)
+	h.ok(http.MethodDelete, base+"/connections?client_id="+other.ConnectorID, nil, nil)
+	if n := h.s.Connectors(h.tunnel.ID); n != 1 {
+		t.Errorf("after removing one connector: %d left, want 1", n)
+	}
+	h.ok(http.MethodDelete, base+"/connections", nil, nil)
+	h.ok(http.MethodGet, base+"/connections", nil, &list)
+	h.ok(http.MethodGet, base, nil, &tun)
+	if len(list) != 0 || tun.Status != "down" {
+		t.Errorf("after cleanup: %d connectors, status %q; want none, down", len(list), tun.Status)
+	}
+	h.ok(http.MethodDelete, base, nil, nil)
+	if _, err := h.s.Connect(h.tunnel.ID); err == nil {
+		t.Error("Connect accepted a deleted tunnel")
+	}
+}
+
+// TestConnectOnToken: with the option, fetching a token connects a
+// cloudflared once.
+func TestConnectOnToken(t *testing.T) {
+	s := New(Options{ConnectOnToken: true})
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	tun, err := s.AddTunnel("homelab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, s: s, base: ts.URL + APIPrefix, tunnel: tun}
+	for range 2 {
+		h.ok(http.MethodGet, h.accountPath("/cfd_tunnel/"+tun.ID+"/token"), nil, nil)
+	}
+	if n := s.Connectors(tun.ID); n != 1 {
+		t.Errorf("%d connectors after two token fetches, want 1", n)
+	}
 }

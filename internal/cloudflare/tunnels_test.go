@@ -74,6 +74,11 @@ func TestAccountRequired(t *testing.T) {
 	calls := map[string]func() error{
 		"GetTunnel":          func() error { _, err := c.GetTunnel(ctx, sb.tunnel.ID); return err },
 		"GetTunnelConfig":    func() error { _, err := c.GetTunnelConfig(ctx, sb.tunnel.ID); return err },
+		"CreateTunnel":       func() error { _, err := c.CreateTunnel(ctx, "x"); return err },
+		"FindTunnel":         func() error { _, _, err := c.FindTunnel(ctx, "x"); return err },
+		"RenameTunnel":       func() error { _, err := c.RenameTunnel(ctx, sb.tunnel.ID, "x"); return err },
+		"RotateTunnelSecret": func() error { _, err := c.RotateTunnelSecret(ctx, sb.tunnel.ID); return err },
+		"DeleteTunnel":       func() error { return c.DeleteTunnel(ctx, sb.tunnel.ID) },
 		"PutTunnelConfig":    func() error { _, err := c.PutTunnelConfig(ctx, sb.tunnel.ID, json.RawMessage(`{}`)); return err },
 		"UpdateTunnelConfig": func() error { _, err := c.UpdateTunnelConfig(ctx, sb.tunnel.ID, addRule("x.example.com")); return err },
 		"GetAccessPolicy":    func() error { _, err := c.GetAccessPolicy(ctx, "p"); return err },

@@ -30,6 +30,8 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/service"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/tunnel"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tunnelresource"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tunneltoken"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/validators"
 )
 
@@ -307,6 +309,7 @@ func (p *homelabProvider) Resources(_ context.Context) []func() resource.Resourc
 		bootstrapsecret.NewResource,
 		proxy.NewResource,
 		service.NewResource,
+		tunnelresource.NewResource,
 	}
 }
 
@@ -322,5 +325,6 @@ func (p *homelabProvider) DataSources(_ context.Context) []func() datasource.Dat
 func (p *homelabProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		ephemeralsecret.NewEphemeralResource,
+		tunneltoken.NewEphemeralResource,
 	}
 }

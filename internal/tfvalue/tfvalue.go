@@ -2,7 +2,11 @@
 // values the way every resource of this provider does.
 package tfvalue
 
-import "github.com/hashicorp/terraform-plugin-framework/types"
+import (
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
 
 // StringOrNull maps "" to null, as Terraform expects for unset values.
 func StringOrNull(s string) types.String {
@@ -28,4 +32,12 @@ func StringMap(m types.Map) map[string]string {
 		}
 	}
 	return out
+}
+
+// Time is RFC 3339 in UTC, or null for the zero time (an API's null).
+func Time(t time.Time) types.String {
+	if t.IsZero() {
+		return types.StringNull()
+	}
+	return types.StringValue(t.UTC().Format(time.RFC3339))
 }

@@ -3,6 +3,7 @@ package tfvalue
 import (
 	"maps"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -35,6 +36,21 @@ func TestStringMap(t *testing.T) {
 	for _, tt := range tests {
 		if got := StringMap(tt.in); !maps.Equal(got, tt.want) {
 			t.Errorf("%s: StringMap = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestTime(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   time.Time
+		want types.String
+	}{
+		{time.Time{}, types.StringNull()},
+		{time.Date(2026, 11, 1, 13, 0, 0, 5e8, time.FixedZone("CET", 3600)), types.StringValue("2026-11-01T12:00:00Z")},
+	} {
+		if got := Time(tc.in); !got.Equal(tc.want) {
+			t.Errorf("Time(%v) = %s, want %s", tc.in, got, tc.want)
 		}
 	}
 }

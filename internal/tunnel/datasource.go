@@ -8,6 +8,7 @@ import (
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
 var _ datasource.DataSourceWithConfigure = (*tunnelDataSource)(nil)
@@ -52,11 +53,6 @@ func (d *tunnelDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		resp.Diagnostics.Append(diagnostics.APIFailure("Reading", "Connections of Tunnel", tunnelID, err))
 		return
 	}
-	token, err := cf.TunnelToken(ctx, tunnelID)
-	if err != nil {
-		resp.Diagnostics.Append(diagnostics.APIFailure("Reading", "Token of Tunnel", tunnelID, err))
-		return
-	}
 
 	state := tunnelModel{
 		ID:          types.StringValue(t.ID),
@@ -64,9 +60,8 @@ func (d *tunnelDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 		Name:        types.StringValue(t.Name),
 		Status:      types.StringValue(t.Status),
 		ConfigSrc:   types.StringValue(t.ConfigSrc),
-		CreatedAt:   timeValue(t.CreatedAt),
+		CreatedAt:   tfvalue.Time(t.CreatedAt),
 		Connections: make([]connectionModel, 0, len(conns)),
-		Token:       types.StringValue(token),
 	}
 	for _, c := range conns {
 		state.Connections = append(state.Connections, connectionModelFrom(c))

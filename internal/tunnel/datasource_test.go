@@ -1,8 +1,6 @@
 package tunnel_test
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,28 +17,19 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/acctest"
 )
 
-// checkToken decodes the token as cloudflared does and compares its parts
-// with the local API's account and tunnel; it never prints the token.
-func checkToken(s *acctest.Sandbox) resource.TestCheckFunc {
+// noSecretInState fails when the tunnel's secret shows up in any state
+// attribute (it would, inside a token).
+func noSecretInState(secret string) resource.TestCheckFunc {
 	return func(st *terraform.State) error {
-		token := st.RootModule().Resources["data.homelab_tunnel.this"].Primary.Attributes["token"]
-		raw, err := base64.StdEncoding.DecodeString(token)
-		if err != nil {
-			return fmt.Errorf("token is not standard base64")
-		}
-		var parts struct {
-			A string `json:"a"`
-			T string `json:"t"`
-			S string `json:"s"`
-		}
-		if err := json.Unmarshal(raw, &parts); err != nil {
-			return fmt.Errorf("token does not hold JSON")
-		}
-		if parts.A != s.API.AccountID() || parts.T != s.Tunnel.ID {
-			return fmt.Errorf("token is for account %q tunnel %q, want %q %q", parts.A, parts.T, s.API.AccountID(), s.Tunnel.ID)
-		}
-		if parts.S != s.Tunnel.Secret {
-			return fmt.Errorf("token does not carry the tunnel's secret")
+		for addr, rs := range st.RootModule().Resources {
+			if _, ok := rs.Primary.Attributes["token"]; ok {
+				return fmt.Errorf("%s has a token attribute", addr)
+			}
+			for k, v := range rs.Primary.Attributes {
+				if strings.Contains(v, secret) {
+					return fmt.Errorf("state attribute %s of %s holds the tunnel secret", k, addr)
+				}
+			}
 		}
 		return nil
 	}
@@ -49,6 +38,10 @@ func checkToken(s *acctest.Sandbox) resource.TestCheckFunc {
 func TestAccTunnelDataSource(t *testing.T) {
 	s := acctest.NewSandbox(t)
 	other, err := s.API.AddTunnel("lab-two")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := s.API.Connect(other.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,9 +69,12 @@ data "homelab_tunnel" "other" {
 					statecheck.ExpectKnownValue("data.homelab_tunnel.this", tfjsonpath.New("created_at"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 					statecheck.ExpectKnownValue("data.homelab_tunnel.other", tfjsonpath.New("name"), knownvalue.StringExact("lab-two")),
-					statecheck.ExpectSensitiveValue("data.homelab_tunnel.this", tfjsonpath.New("token")),
+					statecheck.ExpectKnownValue("data.homelab_tunnel.other", tfjsonpath.New("status"), knownvalue.StringExact("healthy")),
+					statecheck.ExpectKnownValue("data.homelab_tunnel.other", tfjsonpath.New("connections"), knownvalue.ListSizeExact(2)),
+					statecheck.ExpectKnownValue("data.homelab_tunnel.other", tfjsonpath.New("connections").AtSliceIndex(0).AtMapKey("connector_id"),
+						knownvalue.StringExact(conn.ConnectorID)),
 				},
-				Check: checkToken(s),
+				Check: resource.ComposeTestCheckFunc(noSecretInState(s.Tunnel.Secret), noSecretInState(other.Secret)),
 			},
 		},
 	})

@@ -1,11 +1,10 @@
 package tunnel
 
 import (
-	"time"
-
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
 type tunnelModel struct {
@@ -16,7 +15,6 @@ type tunnelModel struct {
 	ConfigSrc   types.String      `tfsdk:"config_src"`
 	CreatedAt   types.String      `tfsdk:"created_at"`
 	Connections []connectionModel `tfsdk:"connections"`
-	Token       types.String      `tfsdk:"token"`
 }
 
 type connectionModel struct {
@@ -35,15 +33,6 @@ func connectionModelFrom(c cloudflare.TunnelConnection) connectionModel {
 		ColoName:      types.StringValue(c.ColoName),
 		ClientVersion: types.StringValue(c.ClientVersion),
 		OriginIP:      types.StringValue(c.OriginIP),
-		OpenedAt:      timeValue(c.OpenedAt),
+		OpenedAt:      tfvalue.Time(c.OpenedAt),
 	}
-}
-
-// timeValue is RFC 3339 in UTC, or null for the zero time the API sends as
-// null.
-func timeValue(t time.Time) types.String {
-	if t.IsZero() {
-		return types.StringNull()
-	}
-	return types.StringValue(t.UTC().Format(time.RFC3339))
 }

@@ -1,5 +1,6 @@
 // Package tunnel is the homelab_tunnel data source: a Cloudflare Tunnel's
-// name, status, connections and the token cloudflared runs with.
+// name, status and connections. No token: that is the ephemeral
+// homelab_tunnel_token, so no secret reaches state.
 package tunnel
 
 import (
@@ -11,10 +12,9 @@ import (
 
 func (d *tunnelDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A Cloudflare Tunnel: its name, status and live connections, and the token to run " +
-			"`cloudflared tunnel run --token`. The token is a credential: Terraform keeps data source results in the " +
-			"state, marked sensitive, so protect the state as you would the token, or pass the token to the host that " +
-			"runs cloudflared through a write-only argument.",
+		MarkdownDescription: "A Cloudflare Tunnel: its name, status and live connections. It has no token, since data " +
+			"source results are kept in the state: the token for `cloudflared tunnel run --token` comes from the ephemeral " +
+			"`homelab_tunnel_token`, for write-only arguments.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -73,12 +73,6 @@ func (d *tunnelDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 						},
 					},
 				},
-			},
-			"token": schema.StringAttribute{
-				Computed:  true,
-				Sensitive: true,
-				MarkdownDescription: "Token for `cloudflared tunnel run --token` (or `TUNNEL_TOKEN`): base64 of the account, " +
-					"the tunnel id and the tunnel secret.",
 			},
 		},
 	}

@@ -1,0 +1,4 @@
+import {
+  to = homelab_tunnel.homelab
+  id = "homelab" # or the tunnel id
+}
