@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/origin"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/schematest"
 )
 
@@ -29,10 +30,8 @@ func TestSchemaModelParity(t *testing.T) {
 	if got, want := schematest.Names(attrs), schematest.Tags(proxyModel{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("schema attributes %v, model fields %v", got, want)
 	}
-	origin := attrs["origin_request"].(schema.SingleNestedAttribute).Attributes
-	if got, want := schematest.Names(origin), schematest.Tags(originRequestModel{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("origin_request attributes %v, model fields %v", got, want)
-	}
+	originAttrs := attrs["origin_request"].(schema.SingleNestedAttribute).Attributes
+	schematest.Parity(t, "origin_request", originAttrs, origin.Model{})
 	access := attrs["access"].(schema.SingleNestedAttribute).Attributes
 	if got, want := schematest.Names(access), schematest.Names(accessAttrTypes); !reflect.DeepEqual(got, want) {
 		t.Errorf("access attributes %v, object type %v", got, want)
@@ -64,25 +63,25 @@ func TestPortOf(t *testing.T) {
 	}
 }
 
-func TestOriginRequestRoundTrip(t *testing.T) {
+func TestRuleCarriesTheOriginOptions(t *testing.T) {
 	t.Parallel()
-	yes, timeout := true, int64(30)
-	live := &ingress.OriginRequest{NoTLSVerify: &yes, ConnectTimeout: &timeout}
-	m := originRequestFrom(live, false)
-	if m == nil || !m.NoTLSVerify.ValueBool() || m.ConnectTimeout.ValueInt64() != 30 || !m.HTTPHostHeader.IsNull() {
-		t.Fatalf("originRequestFrom = %+v", m)
+	ctx := context.Background()
+	live := &ingress.OriginRequest{NoTLSVerify: ptr(true), ConnectTimeout: ptr(int64(30))}
+	m := proxyModel{
+		Hostname: types.StringValue("a.example.com"), Path: types.StringNull(), Service: types.StringValue("https://127.0.0.1:1"),
+		OriginRequest: origin.FromWire(live, false),
 	}
-	back := m.toIngress()
-	if *back.NoTLSVerify != yes || *back.ConnectTimeout != timeout || back.HTTPHostHeader != nil {
-		t.Fatalf("toIngress = %+v", back)
+	rule, diags := m.rule(ctx)
+	if diags.HasError() || rule.Hostname != "a.example.com" || rule.Service != "https://127.0.0.1:1" || !rule.OriginRequest.SameManaged(live) {
+		t.Fatalf("rule = %+v, %v", rule, diags)
 	}
-	if originRequestFrom(nil, false) != nil {
-		t.Error("no live options and no block should be null")
-	}
-	if m := originRequestFrom(nil, true); m == nil || !m.NoTLSVerify.IsNull() {
-		t.Errorf("no live options with a configured block = %+v, want an all-null block", m)
+	m.OriginRequest = origin.Null()
+	if rule, _ := m.rule(ctx); rule.OriginRequest != nil {
+		t.Errorf("no origin_request gave options %+v", rule.OriginRequest)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func TestAccessSettingsObjectRoundTrip(t *testing.T) {
 	t.Parallel()
