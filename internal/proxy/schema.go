@@ -46,7 +46,7 @@ func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"hostname": schema.StringAttribute{
 				Optional: true, Computed: true,
 				Validators:          []validator.String{validators.String("Invalid Hostname", "a lowercase fully qualified hostname", ingress.ValidateHostname)},
-				MarkdownDescription: "Explicit public hostname (FQDN), instead of `name`. Changing it replaces the resource.",
+				MarkdownDescription: "Explicit public hostname (FQDN), instead of `name`; a leftmost `*` makes it a wildcard, such as `*.apps.example.com`. Changing it replaces the resource.",
 			},
 			"service": schema.StringAttribute{
 				Required:   true,
