@@ -75,10 +75,10 @@ func ManagedKeys() []string {
 	return slices.Sorted(maps.Keys((&OriginRequest{}).originFields()))
 }
 
-// UnmarshalJSON reads an originRequest object. A managed key whose value
-// that is null or does not decode into cloudflared's type is kept as an
-// unmanaged key, written back as found, so a
-// hand-written oddity never makes the whole document unreadable.
+// UnmarshalJSON reads an originRequest object. A managed key whose value is
+// null or does not decode into cloudflared's type is kept as an unmanaged
+// key and written back as found, so a hand-written oddity never makes the
+// whole document unreadable.
 func (o *OriginRequest) UnmarshalJSON(data []byte) error {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -189,6 +191,52 @@ func TestChecks(t *testing.T) {
 			if err := tt.check(v); err == nil || !strings.Contains(err.Error(), want) {
 				t.Errorf("%s %q: %v, want an error containing %q", tt.name, v, err, want)
 			}
+		}
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	at := path.Root("origin_request")
+	with := func(set map[string]attr.Value) types.Object {
+		values := FromWire(nil, true).Attributes()
+		for k, v := range set {
+			values[k] = v
+		}
+		return types.ObjectValueMust(AttrTypes, values)
+	}
+	tests := []struct {
+		name    string
+		obj     types.Object
+		service string
+		want    []string // attribute paths warned about
+	}{
+		{"null", Null(), "http://a", nil},
+		{"every key, https", every(), "https://127.0.0.1", []string{"origin_request.origin_server_name"}},
+		{"http/2 to plain http", with(map[string]attr.Value{"http2_origin": types.BoolValue(true)}), "http://127.0.0.1:80",
+			[]string{"origin_request.http2_origin"}},
+		{"http/2 on tunnel defaults", with(map[string]attr.Value{"http2_origin": types.BoolValue(true)}), "", nil},
+		{"ca pool with no TLS verify", with(map[string]attr.Value{"no_tls_verify": types.BoolValue(true), "ca_pool": types.StringValue("/ca.pem")}),
+			"https://a", []string{"origin_request.ca_pool"}},
+		{"ca pool with TLS verify", with(map[string]attr.Value{"no_tls_verify": types.BoolValue(false), "ca_pool": types.StringValue("/ca.pem")}),
+			"https://a", nil},
+		{"unknown server name", with(map[string]attr.Value{"match_sni_to_host": types.BoolValue(true), "origin_server_name": types.StringUnknown()}),
+			"https://a", nil},
+	}
+	for _, tt := range tests {
+		diags := Warnings(ctx, at, tt.obj, tt.service)
+		var got []string
+		for _, d := range diags {
+			if d.Severity() != diag.SeverityWarning {
+				t.Errorf("%s: %s is not a warning", tt.name, d.Summary())
+			}
+			if wp, ok := d.(diag.DiagnosticWithPath); ok {
+				got = append(got, wp.Path().String())
+			}
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: warnings on %v, want %v (%v)", tt.name, got, tt.want, diags)
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
@@ -99,5 +100,33 @@ func TestHelpers(t *testing.T) {
 	t.Parallel()
 	if tunnelOf("F70FF985-a4ef.cfargotunnel.com") != "f70ff985-a4ef" || tunnelOf("nas.example.net") != "" {
 		t.Error("tunnelOf misread a CNAME target")
+	}
+}
+
+// TestValidateConfigWarnsAboutIgnoredOriginOptions runs ValidateConfig on a
+// configuration whose origin options cloudflared would ignore.
+func TestValidateConfigWarnsAboutIgnoredOriginOptions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := &proxyResource{}
+	var sr resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sr)
+	options := origin.FromWire(&ingress.OriginRequest{HTTP2Origin: ptr(true)}, false)
+	m := proxyModel{
+		ID: types.StringNull(), Name: types.StringValue("app"), Hostname: types.StringNull(),
+		Service: types.StringValue("http://127.0.0.1:80"), Path: types.StringNull(), TunnelID: types.StringNull(),
+		OriginRequest: options, Access: types.ObjectNull(accessAttrTypes), ZoneID: types.StringNull(),
+		DNSRecordID: types.StringNull(), AccessApplicationID: types.StringNull(), AccessPolicyID: types.StringNull(),
+		Port: types.Int64Null(),
+	}
+	plan := tfsdk.Plan{Schema: sr.Schema}
+	if diags := plan.Set(ctx, &m); diags.HasError() {
+		t.Fatal(diags)
+	}
+	var resp resource.ValidateConfigResponse
+	r.ValidateConfig(ctx, resource.ValidateConfigRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}, &resp)
+	if resp.Diagnostics.ErrorsCount() != 0 || resp.Diagnostics.WarningsCount() != 1 ||
+		resp.Diagnostics.Warnings()[0].Summary() != "HTTP/2 Needs an HTTPS Origin" {
+		t.Errorf("diagnostics = %v, want one warning about http2_origin", resp.Diagnostics)
 	}
 }

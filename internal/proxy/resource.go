@@ -19,9 +19,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*proxyResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*proxyResource)(nil)
-	_ resource.ResourceWithImportState = (*proxyResource)(nil)
+	_ resource.ResourceWithConfigure      = (*proxyResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*proxyResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*proxyResource)(nil)
+	_ resource.ResourceWithImportState    = (*proxyResource)(nil)
 )
 
 type proxyResource struct {
