@@ -18,11 +18,18 @@ func checkTimeout(def int64) func(int64) error {
 	return func(v int64) error {
 		switch {
 		case v < 1:
-			return validators.Problem(fmt.Sprintf("%d seconds is not a timeout: cloudflared would read 0 as no limit. Use 1 to %d "+
-				"seconds, or leave it unset for cloudflared's default of %d.", v, maxTimeout, def))
+			return validators.Problem(fmt.Sprintf("%d is not a timeout: use 1 to %d seconds (cloudflared reads 0 as no limit), "+
+				"or leave it unset for cloudflared's default of %d.", v, maxTimeout, def))
 		case v > maxTimeout:
-			return validators.Problem(fmt.Sprintf("%d seconds is more than a day. Timeouts are whole seconds from 1 to %d; for "+
-				"%d milliseconds write %d.", v, maxTimeout, v, max(1, v/1000)))
+			hint := ""
+			switch {
+			case v/1000 <= maxTimeout:
+				hint = fmt.Sprintf("; for %d milliseconds write %d", v, max(1, v/1000))
+			case v/1e9 <= maxTimeout:
+				hint = fmt.Sprintf("; for %d nanoseconds (a Go duration) write %d", v, max(1, v/1e9))
+			}
+			return validators.Problem(fmt.Sprintf("%d seconds is more than a day. Timeouts are whole seconds from 1 to %d%s.",
+				v, maxTimeout, hint))
 		}
 		return nil
 	}

@@ -145,7 +145,7 @@ func TestChecks(t *testing.T) {
 		bad   map[int64]string
 	}{
 		{"timeout", checkTimeout(30), []int64{1, 30, 86400},
-			map[int64]string{0: "no limit", -5: "default of 30", 86401: "more than a day", 300000: "write 300"}},
+			map[int64]string{0: "no limit", -5: "default of 30", 86401: "more than a day", 300000: "for 300000 milliseconds write 300", 30e9: "for 30000000000 nanoseconds (a Go duration) write 30", 1e15: "from 1 to 86400."}},
 		{"keep-alive connections", checkKeepAliveConnections, []int64{1, 100, 2147483647},
 			map[int64]string{0: "default of 100", 2147483648: "1 to 2147483647"}},
 		{"proxy port", checkProxyPort, []int64{1, 1080, 65535}, map[int64]string{0: "picks a free port", 65536: "1 to 65535"}},

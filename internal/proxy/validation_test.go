@@ -90,14 +90,14 @@ resource "homelab_proxy" "x" {
   service        = "http://127.0.0.1:80"
   access         = { enabled = false }
   origin_request = { connect_timeout = 0 }
-}`, `(?s)Invalid Origin Timeout.*origin_request\.connect_timeout: 0 seconds is not a\s+timeout`},
+}`, `(?s)Invalid Origin Timeout.*origin_request\.connect_timeout: 0 is not a\s+timeout`},
 		{"timeout in milliseconds", provider + `
 resource "homelab_proxy" "x" {
   name           = "app"
   service        = "http://127.0.0.1:80"
   access         = { enabled = false }
   origin_request = { keep_alive_timeout = 90000 }
-}`, `(?s)Invalid Origin Timeout.*origin_request\.keep_alive_timeout: 90000 seconds is\s+more than a day.*write 90`},
+}`, `(?s)Invalid Origin Timeout.*origin_request\.keep_alive_timeout: 90000 seconds is\s+more than a day.*for 90000\s+milliseconds write 90`},
 		{"tls timeout negative", provider + `
 resource "homelab_proxy" "x" {
   name           = "app"
