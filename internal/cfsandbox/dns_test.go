@@ -29,7 +29,12 @@ func TestNormalizeName(t *testing.T) {
 		{"", "", 9000},
 		{"a..b", "", 9000},
 		{"a b", "", 9000},
-		{"a.*.example.com", "", 9000},
+		{"*", "*.example.com", 0},
+		{"*.apps", "*.apps.example.com", 0},
+		{"a.*.example.com", "a.*.example.com", 0}, // a literal asterisk, as documented
+		{"*.*.example.com", "*.*.example.com", 0},
+		{"a*.example.com", "", 9000},
+		{"**.example.com", "", 9000},
 		{strings.Repeat("x", 64), "", 9000},
 		{strings.Repeat("abcdefghi.", 26), "", 9000},
 	} {

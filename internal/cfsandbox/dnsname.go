@@ -57,14 +57,18 @@ func filterName(raw, zoneName string) string {
 	return name
 }
 
-// checkLabels enforces DNS label syntax: 1-63 characters of [a-z0-9_-], a
-// wildcard only as the whole leftmost label, at most 253 characters in all.
+// checkLabels enforces DNS label syntax: 1-63 characters of [a-z0-9_-] or
+// a lone "*", at most 253 characters in all. Only a leftmost "*" is a
+// wildcard (see dnsresolve.go); Cloudflare documents one elsewhere, as in
+// "a.*.example.com", as accepted and read as a literal asterisk. An
+// asterisk inside a label ("a*b") is refused: unconfirmed, chosen as the
+// stricter reading.
 func checkLabels(name string) error {
 	if len(name) > 253 {
 		return errInvalidName("The name is longer than 253 characters.")
 	}
-	for i, label := range strings.Split(name, ".") {
-		if label == "*" && i == 0 {
+	for _, label := range strings.Split(name, ".") {
+		if label == "*" {
 			continue
 		}
 		if label == "" || len(label) > 63 {

@@ -8,40 +8,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 )
 
 // DefaultCatchAll is the service of the catch-all rule added when a
 // document has none: Cloudflare rejects configurations without one.
 const DefaultCatchAll = "http_status:404"
-
-// OriginRequest holds the originRequest options a proxy manages. Keys use
-// Cloudflare's camelCase; nil means "not set".
-type OriginRequest struct {
-	NoTLSVerify      *bool   `json:"noTLSVerify,omitempty"`
-	HTTPHostHeader   *string `json:"httpHostHeader,omitempty"`
-	OriginServerName *string `json:"originServerName,omitempty"`
-	ConnectTimeout   *int64  `json:"connectTimeout,omitempty"` // seconds
-}
-
-func (o *OriginRequest) empty() bool {
-	return o == nil || (o.NoTLSVerify == nil && o.HTTPHostHeader == nil && o.OriginServerName == nil && o.ConnectTimeout == nil)
-}
-
-func (o *OriginRequest) equal(p *OriginRequest) bool {
-	if o.empty() || p.empty() {
-		return o.empty() == p.empty()
-	}
-	return eqPtr(o.NoTLSVerify, p.NoTLSVerify) && eqPtr(o.HTTPHostHeader, p.HTTPHostHeader) &&
-		eqPtr(o.OriginServerName, p.OriginServerName) && eqPtr(o.ConnectTimeout, p.ConnectTimeout)
-}
-
-func eqPtr[T comparable](a, b *T) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
-}
 
 // Rule is one ingress rule.
 type Rule struct {
@@ -51,6 +24,8 @@ type Rule struct {
 	OriginRequest *OriginRequest
 	// raw is the rule as read; rules never edited are written back from it.
 	raw json.RawMessage
+	// extra holds the rule's keys other than the four above, byte for byte.
+	extra map[string]json.RawMessage
 }
 
 type ruleJSON struct {
@@ -60,8 +35,36 @@ type ruleJSON struct {
 	OriginRequest *OriginRequest `json:"originRequest,omitempty"`
 }
 
+// ruleKeys are the rule members Rule reads; the others are kept verbatim.
+var ruleKeys = map[string]bool{"hostname": true, "path": true, "service": true, "originRequest": true}
+
+func parseRule(raw json.RawMessage) (Rule, error) {
+	var w ruleJSON
+	if err := json.Unmarshal(raw, &w); err != nil {
+		return Rule{}, err
+	}
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &members); err != nil {
+		return Rule{}, err
+	}
+	r := Rule{Hostname: w.Hostname, Path: w.Path, Service: w.Service, OriginRequest: w.OriginRequest, raw: raw}
+	for k, v := range members {
+		if !ruleKeys[k] {
+			if r.extra == nil {
+				r.extra = map[string]json.RawMessage{}
+			}
+			r.extra[k] = v
+		}
+	}
+	return r, nil
+}
+
 // IsCatchAll reports a rule that matches every request.
 func (r Rule) IsCatchAll() bool { return r.Hostname == "" && r.Path == "" }
+
+// IsWildcard reports a rule whose hostname is a wildcard such as
+// *.apps.example.com.
+func (r Rule) IsWildcard() bool { return strings.HasPrefix(r.Hostname, "*.") }
 
 // Matches reports whether the rule is the one for this hostname and path.
 func (r Rule) Matches(hostname, path string) bool {
@@ -73,13 +76,24 @@ func (r Rule) Raw() json.RawMessage {
 	if r.raw != nil {
 		return r.raw
 	}
-	b, _ := json.Marshal(r.wire())
+	out := make(map[string]json.RawMessage, len(r.extra)+4)
+	for k, v := range r.extra {
+		out[k] = v
+	}
+	w := r.wire()
+	b, _ := json.Marshal(w)
+	var members map[string]json.RawMessage
+	_ = json.Unmarshal(b, &members)
+	for k, v := range members {
+		out[k] = v
+	}
+	b, _ = json.Marshal(out)
 	return b
 }
 
 func (r Rule) wire() ruleJSON {
 	w := ruleJSON{Hostname: r.Hostname, Path: r.Path, Service: r.Service}
-	if !r.OriginRequest.empty() {
+	if !r.OriginRequest.Empty() {
 		w.OriginRequest = r.OriginRequest
 	}
 	return w
@@ -113,11 +127,11 @@ func Parse(doc json.RawMessage) (*Document, error) {
 		return nil, fmt.Errorf("tunnel configuration has a malformed ingress list: %w", err)
 	}
 	for i, raw := range rules {
-		var w ruleJSON
-		if err := json.Unmarshal(raw, &w); err != nil {
+		r, err := parseRule(raw)
+		if err != nil {
 			return nil, fmt.Errorf("tunnel configuration has a malformed ingress rule %d: %w", i, err)
 		}
-		d.Rules = append(d.Rules, Rule{Hostname: w.Hostname, Path: w.Path, Service: w.Service, OriginRequest: w.OriginRequest, raw: raw})
+		d.Rules = append(d.Rules, r)
 	}
 	return d, nil
 }
@@ -133,19 +147,24 @@ func (d *Document) Find(hostname, path string) (Rule, bool) {
 }
 
 // Upsert sets the rule for r's hostname and path, keeping its position if
-// it exists and adding it before the catch-all otherwise. It reports
-// whether the document changed.
+// it exists and adding it before the catch-all otherwise. The service and
+// the managed origin options come from r; the keys the provider does not
+// manage, in the rule and in its originRequest, stay as they are. It
+// reports whether the document changed.
 func (d *Document) Upsert(r Rule) bool {
 	r.raw = nil
 	for i, existing := range d.Rules {
 		if existing.Matches(r.Hostname, r.Path) {
-			if existing.Service == r.Service && existing.OriginRequest.equal(r.OriginRequest) {
+			if existing.Service == r.Service && existing.OriginRequest.SameManaged(r.OriginRequest) {
 				return false
 			}
+			r.extra = maps.Clone(existing.extra)
+			r.OriginRequest = r.OriginRequest.withUnmanagedOf(existing.OriginRequest)
 			d.Rules[i] = r
 			return true
 		}
 	}
+	r.OriginRequest = r.OriginRequest.withUnmanagedOf(nil)
 	d.Rules = append(d.Rules, r)
 	return true
 }
@@ -162,13 +181,17 @@ func (d *Document) Remove(hostname, path string) bool {
 	return false
 }
 
-// Normalize puts the rules in the order Cloudflare and cloudflared need:
-// path rules before the rule for the same hostname without a path (the
-// first match wins), and exactly one catch-all, last. An existing
-// catch-all is kept; otherwise http_status:404 is added.
+// Normalize puts the rules in the order Cloudflare and cloudflared need,
+// where the first match wins: a rule with a path before the rule of the same
+// hostname without one, a wildcard rule (*.apps.example.com) after every
+// rule it covers (a.apps.example.com, *.x.apps.example.com, with or without
+// a path), and exactly one catch-all, last. Other rules keep their order:
+// a rule moves only to get ahead of a rule that would shadow it. An
+// existing catch-all is kept; otherwise http_status:404 is added.
 func (d *Document) Normalize() {
 	var catchAll *Rule
 	pathRulesByHost := map[string][]int{}
+	wildcards := false
 	for i, r := range d.Rules {
 		if r.IsCatchAll() {
 			rr := r
@@ -179,24 +202,51 @@ func (d *Document) Normalize() {
 			h := strings.ToLower(r.Hostname)
 			pathRulesByHost[h] = append(pathRulesByHost[h], i)
 		}
+		wildcards = wildcards || r.IsWildcard()
+	}
+	// bySuffix lists, for each domain, the rules of hostnames below it.
+	var bySuffix map[string][]int
+	if wildcards {
+		bySuffix = map[string][]int{}
+		for i, r := range d.Rules {
+			h := strings.ToLower(r.Hostname)
+			for j := strings.IndexByte(h, '.'); j >= 0; {
+				h = h[j+1:]
+				bySuffix[h] = append(bySuffix[h], i)
+				j = strings.IndexByte(h, '.')
+			}
+		}
 	}
 	out := make([]Rule, 0, len(d.Rules)+1)
 	emitted := make([]bool, len(d.Rules))
-	for i, r := range d.Rules {
-		if emitted[i] || r.IsCatchAll() {
-			continue
-		}
+	var emit func(i int)
+	emit = func(i int) {
+		emitted[i] = true
+		r := d.Rules[i]
+		host := strings.ToLower(r.Hostname)
+		// Hoist the later rules this one would shadow, each after the
+		// rules it would shadow in turn. The order is acyclic: each hoisted
+		// rule is strictly more specific than the one it goes before.
 		if r.Path == "" {
-			// Hoist the later path rules of this hostname above it.
-			for _, j := range pathRulesByHost[strings.ToLower(r.Hostname)] {
-				if j > i && !emitted[j] {
-					out = append(out, d.Rules[j])
-					emitted[j] = true
+			for _, j := range pathRulesByHost[host] {
+				if !emitted[j] {
+					emit(j)
+				}
+			}
+		}
+		if r.IsWildcard() {
+			for _, j := range bySuffix[host[2:]] {
+				if !emitted[j] && !strings.EqualFold(d.Rules[j].Hostname, r.Hostname) && !d.Rules[j].IsCatchAll() {
+					emit(j)
 				}
 			}
 		}
 		out = append(out, r)
-		emitted[i] = true
+	}
+	for i, r := range d.Rules {
+		if !emitted[i] && !r.IsCatchAll() {
+			emit(i)
+		}
 	}
 	if catchAll == nil {
 		catchAll = &Rule{Service: DefaultCatchAll}

@@ -10,29 +10,23 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/origin"
 )
 
 type proxyModel struct {
-	ID                  types.String        `tfsdk:"id"`
-	Name                types.String        `tfsdk:"name"`
-	Hostname            types.String        `tfsdk:"hostname"`
-	Service             types.String        `tfsdk:"service"`
-	Path                types.String        `tfsdk:"path"`
-	TunnelID            types.String        `tfsdk:"tunnel_id"`
-	OriginRequest       *originRequestModel `tfsdk:"origin_request"`
-	Access              types.Object        `tfsdk:"access"`
-	ZoneID              types.String        `tfsdk:"zone_id"`
-	DNSRecordID         types.String        `tfsdk:"dns_record_id"`
-	AccessApplicationID types.String        `tfsdk:"access_application_id"`
-	AccessPolicyID      types.String        `tfsdk:"access_policy_id"`
-	Port                types.Int64         `tfsdk:"port"`
-}
-
-type originRequestModel struct {
-	NoTLSVerify      types.Bool   `tfsdk:"no_tls_verify"`
-	HTTPHostHeader   types.String `tfsdk:"http_host_header"`
-	OriginServerName types.String `tfsdk:"origin_server_name"`
-	ConnectTimeout   types.Int64  `tfsdk:"connect_timeout"`
+	ID                  types.String `tfsdk:"id"`
+	Name                types.String `tfsdk:"name"`
+	Hostname            types.String `tfsdk:"hostname"`
+	Service             types.String `tfsdk:"service"`
+	Path                types.String `tfsdk:"path"`
+	TunnelID            types.String `tfsdk:"tunnel_id"`
+	OriginRequest       types.Object `tfsdk:"origin_request"`
+	Access              types.Object `tfsdk:"access"`
+	ZoneID              types.String `tfsdk:"zone_id"`
+	DNSRecordID         types.String `tfsdk:"dns_record_id"`
+	AccessApplicationID types.String `tfsdk:"access_application_id"`
+	AccessPolicyID      types.String `tfsdk:"access_policy_id"`
+	Port                types.Int64  `tfsdk:"port"`
 }
 
 var accessAttrTypes = map[string]attr.Type{
@@ -81,45 +75,15 @@ func accessFrom(ctx context.Context, obj types.Object) (accessSettings, diag.Dia
 	return a, diags
 }
 
-func (o *originRequestModel) toIngress() *ingress.OriginRequest {
-	if o == nil {
-		return nil
-	}
-	out := &ingress.OriginRequest{
-		NoTLSVerify:      o.NoTLSVerify.ValueBoolPointer(),
-		HTTPHostHeader:   o.HTTPHostHeader.ValueStringPointer(),
-		OriginServerName: o.OriginServerName.ValueStringPointer(),
-		ConnectTimeout:   o.ConnectTimeout.ValueInt64Pointer(),
-	}
-	return out
-}
-
-// originRequestFrom maps a live rule's options back to the model. An
-// empty set of options is null unless the configuration had the block.
-func originRequestFrom(o *ingress.OriginRequest, hadBlock bool) *originRequestModel {
-	if o == nil {
-		o = &ingress.OriginRequest{}
-	}
-	empty := o.NoTLSVerify == nil && o.HTTPHostHeader == nil && o.OriginServerName == nil && o.ConnectTimeout == nil
-	if empty && !hadBlock {
-		return nil
-	}
-	return &originRequestModel{
-		NoTLSVerify:      types.BoolPointerValue(o.NoTLSVerify),
-		HTTPHostHeader:   types.StringPointerValue(o.HTTPHostHeader),
-		OriginServerName: types.StringPointerValue(o.OriginServerName),
-		ConnectTimeout:   types.Int64PointerValue(o.ConnectTimeout),
-	}
-}
-
 // rule is the ingress rule a planned proxy wants.
-func (m *proxyModel) rule() ingress.Rule {
+func (m *proxyModel) rule(ctx context.Context) (ingress.Rule, diag.Diagnostics) {
+	options, diags := origin.ToWire(ctx, m.OriginRequest)
 	return ingress.Rule{
 		Hostname:      m.Hostname.ValueString(),
 		Path:          m.Path.ValueString(),
 		Service:       m.Service.ValueString(),
-		OriginRequest: m.OriginRequest.toIngress(),
-	}
+		OriginRequest: options,
+	}, diags
 }
 
 // portOf is the computed port of a service: null when it has none.

@@ -7,9 +7,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/origin"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/schematest"
 )
 
@@ -29,10 +31,8 @@ func TestSchemaModelParity(t *testing.T) {
 	if got, want := schematest.Names(attrs), schematest.Tags(proxyModel{}); !reflect.DeepEqual(got, want) {
 		t.Errorf("schema attributes %v, model fields %v", got, want)
 	}
-	origin := attrs["origin_request"].(schema.SingleNestedAttribute).Attributes
-	if got, want := schematest.Names(origin), schematest.Tags(originRequestModel{}); !reflect.DeepEqual(got, want) {
-		t.Errorf("origin_request attributes %v, model fields %v", got, want)
-	}
+	originAttrs := attrs["origin_request"].(schema.SingleNestedAttribute).Attributes
+	schematest.Parity(t, "origin_request", originAttrs, origin.Model{})
 	access := attrs["access"].(schema.SingleNestedAttribute).Attributes
 	if got, want := schematest.Names(access), schematest.Names(accessAttrTypes); !reflect.DeepEqual(got, want) {
 		t.Errorf("access attributes %v, object type %v", got, want)
@@ -64,25 +64,25 @@ func TestPortOf(t *testing.T) {
 	}
 }
 
-func TestOriginRequestRoundTrip(t *testing.T) {
+func TestRuleCarriesTheOriginOptions(t *testing.T) {
 	t.Parallel()
-	yes, timeout := true, int64(30)
-	live := &ingress.OriginRequest{NoTLSVerify: &yes, ConnectTimeout: &timeout}
-	m := originRequestFrom(live, false)
-	if m == nil || !m.NoTLSVerify.ValueBool() || m.ConnectTimeout.ValueInt64() != 30 || !m.HTTPHostHeader.IsNull() {
-		t.Fatalf("originRequestFrom = %+v", m)
+	ctx := context.Background()
+	live := &ingress.OriginRequest{NoTLSVerify: ptr(true), ConnectTimeout: ptr(int64(30))}
+	m := proxyModel{
+		Hostname: types.StringValue("a.example.com"), Path: types.StringNull(), Service: types.StringValue("https://127.0.0.1:1"),
+		OriginRequest: origin.FromWire(live, false),
 	}
-	back := m.toIngress()
-	if *back.NoTLSVerify != yes || *back.ConnectTimeout != timeout || back.HTTPHostHeader != nil {
-		t.Fatalf("toIngress = %+v", back)
+	rule, diags := m.rule(ctx)
+	if diags.HasError() || rule.Hostname != "a.example.com" || rule.Service != "https://127.0.0.1:1" || !rule.OriginRequest.SameManaged(live) {
+		t.Fatalf("rule = %+v, %v", rule, diags)
 	}
-	if originRequestFrom(nil, false) != nil {
-		t.Error("no live options and no block should be null")
-	}
-	if m := originRequestFrom(nil, true); m == nil || !m.NoTLSVerify.IsNull() {
-		t.Errorf("no live options with a configured block = %+v, want an all-null block", m)
+	m.OriginRequest = origin.Null()
+	if rule, _ := m.rule(ctx); rule.OriginRequest != nil {
+		t.Errorf("no origin_request gave options %+v", rule.OriginRequest)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func TestAccessSettingsObjectRoundTrip(t *testing.T) {
 	t.Parallel()
@@ -100,5 +100,33 @@ func TestHelpers(t *testing.T) {
 	t.Parallel()
 	if tunnelOf("F70FF985-a4ef.cfargotunnel.com") != "f70ff985-a4ef" || tunnelOf("nas.example.net") != "" {
 		t.Error("tunnelOf misread a CNAME target")
+	}
+}
+
+// TestValidateConfigWarnsAboutIgnoredOriginOptions runs ValidateConfig on a
+// configuration whose origin options cloudflared would ignore.
+func TestValidateConfigWarnsAboutIgnoredOriginOptions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	r := &proxyResource{}
+	var sr resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sr)
+	options := origin.FromWire(&ingress.OriginRequest{HTTP2Origin: ptr(true)}, false)
+	m := proxyModel{
+		ID: types.StringNull(), Name: types.StringValue("app"), Hostname: types.StringNull(),
+		Service: types.StringValue("http://127.0.0.1:80"), Path: types.StringNull(), TunnelID: types.StringNull(),
+		OriginRequest: options, Access: types.ObjectNull(accessAttrTypes), ZoneID: types.StringNull(),
+		DNSRecordID: types.StringNull(), AccessApplicationID: types.StringNull(), AccessPolicyID: types.StringNull(),
+		Port: types.Int64Null(),
+	}
+	plan := tfsdk.Plan{Schema: sr.Schema}
+	if diags := plan.Set(ctx, &m); diags.HasError() {
+		t.Fatal(diags)
+	}
+	var resp resource.ValidateConfigResponse
+	r.ValidateConfig(ctx, resource.ValidateConfigRequest{Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}, &resp)
+	if resp.Diagnostics.ErrorsCount() != 0 || resp.Diagnostics.WarningsCount() != 1 ||
+		resp.Diagnostics.Warnings()[0].Summary() != "HTTP/2 Needs an HTTPS Origin" {
+		t.Errorf("diagnostics = %v, want one warning about http2_origin", resp.Diagnostics)
 	}
 }

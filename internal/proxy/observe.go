@@ -14,6 +14,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/origin"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
 
@@ -132,7 +133,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 			seen.rule = true
 			m.Service = types.StringValue(rule.Service)
 			m.Path = tfvalue.StringOrNull(rule.Path)
-			m.OriginRequest = originRequestFrom(rule.OriginRequest, prior.OriginRequest != nil)
+			m.OriginRequest = origin.FromWire(rule.OriginRequest, !prior.OriginRequest.IsNull())
 		} else {
 			m.Service = types.StringNull()
 			if !importing {

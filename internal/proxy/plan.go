@@ -12,9 +12,25 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/origin"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/privatestate"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/tfvalue"
 )
+
+// ValidateConfig warns about origin options cloudflared would ignore with
+// this service; the values themselves are checked by the schema.
+func (r *proxyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config proxyModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	service := ""
+	if !config.Service.IsUnknown() {
+		service = config.Service.ValueString()
+	}
+	resp.Diagnostics.Append(origin.Warnings(ctx, path.Root("origin_request"), config.OriginRequest, service)...)
+}
 
 // ModifyPlan derives the hostname, tunnel, port and effective Access
 // settings from the configuration and the provider's defaults, so that the

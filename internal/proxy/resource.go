@@ -19,9 +19,10 @@ import (
 )
 
 var (
-	_ resource.ResourceWithConfigure   = (*proxyResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*proxyResource)(nil)
-	_ resource.ResourceWithImportState = (*proxyResource)(nil)
+	_ resource.ResourceWithConfigure      = (*proxyResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*proxyResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*proxyResource)(nil)
+	_ resource.ResourceWithImportState    = (*proxyResource)(nil)
 )
 
 type proxyResource struct {
@@ -227,7 +228,11 @@ func (r *proxyResource) converge(ctx context.Context, plan proxyModel, state *pr
 		p := state.Path.ValueString()
 		previousPath = &p
 	}
-	err := ensureRule(ctx, cf, plan.TunnelID.ValueString(), plan.rule(), previousPath)
+	rule, d := plan.rule(ctx)
+	if diags.Append(d...); diags.HasError() {
+		return result, diags
+	}
+	err := ensureRule(ctx, cf, plan.TunnelID.ValueString(), rule, previousPath)
 	if err != nil {
 		fail("ingress rule", err)
 		return result, diags

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/origin"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/validators"
 )
 
@@ -45,7 +46,7 @@ func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 			"hostname": schema.StringAttribute{
 				Optional: true, Computed: true,
 				Validators:          []validator.String{validators.String("Invalid Hostname", "a lowercase fully qualified hostname", ingress.ValidateHostname)},
-				MarkdownDescription: "Explicit public hostname (FQDN), instead of `name`. Changing it replaces the resource.",
+				MarkdownDescription: "Explicit public hostname (FQDN), instead of `name`; a leftmost `*` makes it a wildcard, such as `*.apps.example.com`. Changing it replaces the resource.",
 			},
 			"service": schema.StringAttribute{
 				Required:   true,
@@ -62,16 +63,8 @@ func (r *proxyResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Optional: true, Computed: true,
 				MarkdownDescription: "Tunnel that carries the hostname. Default: the provider's `cloudflare.tunnel_id`. Changing it replaces the resource.",
 			},
-			"origin_request": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Options of the connection from cloudflared to the origin.",
-				Attributes: map[string]schema.Attribute{
-					"no_tls_verify":      schema.BoolAttribute{Optional: true, MarkdownDescription: "Skip verification of the origin's TLS certificate."},
-					"http_host_header":   schema.StringAttribute{Optional: true, MarkdownDescription: "Host header sent to the origin."},
-					"origin_server_name": schema.StringAttribute{Optional: true, MarkdownDescription: "Hostname expected in the origin's certificate."},
-					"connect_timeout":    schema.Int64Attribute{Optional: true, MarkdownDescription: "Seconds to wait for a connection to the origin."},
-				},
-			},
+			"origin_request": origin.Attribute("Options of the connection from cloudflared to the origin, for this rule: " +
+				"they override the tunnel's defaults. The rule's `originRequest.access` is not set here and is kept as found."),
 			"access": schema.SingleNestedAttribute{
 				Optional: true, Computed: true,
 				MarkdownDescription: "Cloudflare Access in front of the hostname. Enabled by default; a proxy with Access " +

@@ -84,6 +84,104 @@ resource "homelab_proxy" "x" {
   service = "http://127.0.0.1:80"
   access  = { allowed_emails = ["not-an-email"] }
 }`, `(?s)must be an e-mail\s+address`},
+		{"timeout of zero", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { connect_timeout = 0 }
+}`, `(?s)Invalid Origin Timeout.*origin_request\.connect_timeout: 0 is not a\s+timeout`},
+		{"timeout in milliseconds", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { keep_alive_timeout = 90000 }
+}`, `(?s)Invalid Origin Timeout.*origin_request\.keep_alive_timeout: 90000 seconds is\s+more than a day.*for 90000\s+milliseconds write 90`},
+		{"tls timeout negative", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { tls_timeout = -1 }
+}`, `(?s)Invalid Origin Timeout.*origin_request\.tls_timeout`},
+		{"tcp keep-alive too long", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { tcp_keep_alive = 86401 }
+}`, `(?s)Invalid Origin Timeout.*origin_request\.tcp_keep_alive`},
+		{"keep-alive connections zero", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { keep_alive_connections = 0 }
+}`, `(?s)Invalid Keep-Alive Connections.*origin_request\.keep_alive_connections:\s+0`},
+		{"proxy port out of range", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { proxy_port = 70000 }
+}`, `(?s)Invalid Proxy Port.*origin_request\.proxy_port: 70000 is not a\s+port.*1 to 65535`},
+		{"proxy type unknown", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { proxy_type = "socks5" }
+}`, `(?s)Invalid Proxy Type.*"socks5" is not accepted as origin_request\.proxy_type.*"socks"`},
+		{"proxy address with a port", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { proxy_address = "127.0.0.1:1080" }
+}`, `(?s)Invalid Proxy Address.*"127\.0\.0\.1:1080".*origin_request\.proxy_address.*proxy_port`},
+		{"ip rule without a prefix length", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { ip_rules = [{ prefix = "10.0.0.1", allow = true }] }
+}`, `(?s)Invalid IP Rule Prefix.*origin_request\.ip_rules\[0\]\.prefix.*10\.0\.0\.1/32`},
+		{"ip rule port out of range", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { ip_rules = [{ prefix = "10.0.0.0/8", ports = [443, 0], allow = true }] }
+}`, `(?s)Invalid IP Rule Port.*origin_request\.ip_rules\[0\]\.ports\[1\]: 0 is not a\s+port`},
+		{"ip rule without allow", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { ip_rules = [{ prefix = "10.0.0.0/8" }] }
+}`, `(?s)attribute "allow" is\s+required`},
+		{"host header with a space", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { http_host_header = "app internal" }
+}`, `(?s)Invalid HTTP Host Header.*origin_request\.http_host_header`},
+		{"origin server name with a scheme", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { origin_server_name = "https://origin" }
+}`, `(?s)Invalid Origin Server Name.*origin_request\.origin_server_name.*without scheme`},
+		{"empty CA pool", provider + `
+resource "homelab_proxy" "x" {
+  name           = "app"
+  service        = "http://127.0.0.1:80"
+  access         = { enabled = false }
+  origin_request = { ca_pool = "" }
+}`, `(?s)Invalid CA Pool.*origin_request\.ca_pool`},
 		{"duplicate hostname", provider + `
 resource "homelab_proxy" "a" {
   name    = "app"
