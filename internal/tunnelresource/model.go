@@ -14,6 +14,7 @@ type tunnelModel struct {
 	ID            types.String `tfsdk:"id"`
 	Name          types.String `tfsdk:"name"`
 	SecretVersion types.Int64  `tfsdk:"secret_version"`
+	OriginRequest types.Object `tfsdk:"origin_request"`
 	CNAME         types.String `tfsdk:"cname"`
 	Status        types.String `tfsdk:"status"`
 	CreatedAt     types.String `tfsdk:"created_at"`

@@ -2,6 +2,7 @@ package tunnelresource
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/origin"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/schematest"
 )
 
@@ -33,15 +35,16 @@ func TestSchemaModelParity(t *testing.T) {
 func TestWithTunnel(t *testing.T) {
 	t.Parallel()
 	created := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	m := tunnelModel{SecretVersion: types.Int64Value(3), Name: types.StringValue("old")}.withTunnel(cloudflare.Tunnel{
+	m := tunnelModel{SecretVersion: types.Int64Value(3), Name: types.StringValue("old"), OriginRequest: origin.Null()}.withTunnel(cloudflare.Tunnel{
 		ID: "f70ff985-a4ef-4643-bbbc-4a0ed4fc8415", Name: "homelab", Status: "healthy", ConfigSrc: "cloudflare", CreatedAt: created,
 	})
 	want := tunnelModel{
 		ID: types.StringValue("f70ff985-a4ef-4643-bbbc-4a0ed4fc8415"), Name: types.StringValue("homelab"),
 		SecretVersion: types.Int64Value(3), CNAME: types.StringValue("f70ff985-a4ef-4643-bbbc-4a0ed4fc8415.cfargotunnel.com"),
 		Status: types.StringValue("healthy"), CreatedAt: types.StringValue("2026-12-01T10:00:00Z"),
+		OriginRequest: origin.Null(),
 	}
-	if m != want {
+	if !reflect.DeepEqual(m, want) {
 		t.Errorf("withTunnel = %+v, want %+v", m, want)
 	}
 }

@@ -2,16 +2,20 @@ package tunnelresource
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/apply"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/diagnostics"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/origin"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/providerdata"
 )
 
@@ -57,6 +61,14 @@ func (r *tunnelResource) Read(ctx context.Context, req resource.ReadRequest, res
 		return
 	}
 	state = state.withTunnel(t)
+	if !state.OriginRequest.IsNull() {
+		live, err := liveOrigin(ctx, cf, id)
+		if err != nil {
+			resp.Diagnostics.Append(diagnostics.APIFailure("Reading", "Configuration of Tunnel", state.Name.ValueString(), err))
+			return
+		}
+		state.OriginRequest = origin.FromWire(live, true)
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -126,6 +138,12 @@ func (r *tunnelResource) apply(ctx context.Context, req apply.Request) (diags di
 				"from an interrupted apply; this resource manages it now, and destroying the resource deletes it.", name, t.ID))
 		}
 		state := plan.withTunnel(t)
+		if !plan.OriginRequest.IsNull() {
+			if err := writeOrigin(ctx, cf, t.ID, plan.OriginRequest); err != nil {
+				diags.Append(diagnostics.APIFailure("Writing", "Configuration of Tunnel", name, err))
+				state.OriginRequest = origin.Null() // the next apply writes it
+			}
+		}
 		diags.Append(req.State.Set(ctx, &state)...)
 		return
 	}
@@ -147,6 +165,13 @@ func (r *tunnelResource) apply(ctx context.Context, req apply.Request) (diags di
 		return
 	}
 	state = state.withTunnel(t)
+	if !plan.OriginRequest.Equal(prior.OriginRequest) {
+		if err := writeOrigin(ctx, cf, id, plan.OriginRequest); err != nil {
+			diags.Append(diagnostics.APIFailure("Writing", "Configuration of Tunnel", name, err))
+		} else {
+			state.OriginRequest = plan.OriginRequest
+		}
+	}
 	if rotates(prior.SecretVersion, plan.SecretVersion) {
 		if t, err = cf.RotateTunnelSecret(ctx, id); err != nil {
 			diags.Append(diagnostics.APIFailure("Rotating", "Secret of Tunnel", name, err))
@@ -157,6 +182,49 @@ func (r *tunnelResource) apply(ctx context.Context, req apply.Request) (diags di
 	}
 	diags.Append(req.State.Set(ctx, &state)...)
 	return
+}
+
+// writeOrigin sets the managed keys of the configuration's top-level
+// originRequest from want (null removes them, leaving keys the provider
+// does not manage), through the same coalesced read-modify-write under the
+// tunnel's document lock as the proxies' rules.
+func writeOrigin(ctx context.Context, cf *cloudflare.Client, tunnelID string, want types.Object) error {
+	var options *ingress.OriginRequest
+	if !want.IsNull() {
+		var diags diag.Diagnostics
+		if options, diags = origin.ToWire(ctx, want); diags.HasError() {
+			return diagnostics.Err(diags)
+		}
+	}
+	ctx, change := cf.BeginChange(ctx, cloudflare.Change{TunnelID: tunnelID})
+	defer change.Done()
+	_, err := cf.UpdateTunnelConfig(ctx, tunnelID, func(doc json.RawMessage) (json.RawMessage, bool, error) {
+		d, err := ingress.Parse(doc)
+		if err != nil {
+			return nil, false, err
+		}
+		changed, err := d.SetOriginRequest(options)
+		if err != nil || !changed {
+			return nil, false, err
+		}
+		out, err := d.Marshal()
+		return out, true, err
+	})
+	return err
+}
+
+// liveOrigin is the top-level originRequest of the tunnel's configuration,
+// from the listing every resource of this process shares.
+func liveOrigin(ctx context.Context, cf *cloudflare.Client, tunnelID string) (*ingress.OriginRequest, error) {
+	cfg, err := cf.CachedTunnelConfig(ctx, tunnelID)
+	if err != nil {
+		return nil, err
+	}
+	d, err := ingress.Parse(cfg.Document)
+	if err != nil {
+		return nil, err
+	}
+	return d.OriginRequest()
 }
 
 // adoptOrCreate returns the account's live tunnel of this name, or a new

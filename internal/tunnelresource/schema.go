@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
+	"github.com/homelab-tf/terraform-provider-homelab/internal/origin"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/validators"
 )
 
@@ -25,7 +26,9 @@ func (r *tunnelResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"token from the ephemeral `homelab_tunnel_token`, through a write-only argument. A live tunnel of the same name " +
 			"is adopted instead of made twice (an interrupted apply). Destroy removes the tunnel's connections first, so a " +
 			"running `cloudflared` does not block it.\n\n" +
-			"`origin_request` (the defaults of every rule of the tunnel's configuration) is not available yet.",
+			"The tunnel owns its configuration's top-level keys (`origin_request`); `homelab_proxy` resources own their " +
+			"rules. Both are written through the same read-modify-write, so neither overwrites the other, nor rules and " +
+			"keys written by hand.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, PlanModifiers: keep,
@@ -44,6 +47,9 @@ func (r *tunnelResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 					"then (bump `data_wo_version` of the Secret that carries it with the same value). Setting it where the " +
 					"state has none (after an import) only records it.",
 			},
+			"origin_request": origin.Attribute("Defaults for every rule of the tunnel's configuration: its top-level " +
+				"`originRequest`, which a rule's own `origin_request` overrides key by key. Without it, the top-level " +
+				"options are left as they are. Keys the provider does not manage (for example `access`) are kept."),
 			"cname": schema.StringAttribute{
 				Computed: true, PlanModifiers: keep,
 				MarkdownDescription: "`<id>.cfargotunnel.com`, the target of the tunnel's DNS records.",
