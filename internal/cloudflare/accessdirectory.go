@@ -67,6 +67,14 @@ func once[T any](ctx context.Context, d *accessDirectory, key string, fetch func
 	d.mu.Unlock()
 	readCtx := context.WithoutCancel(ctx)
 	results := d.flight.DoChan(key, func() (any, error) {
+		// A flight that ended between this caller's look and its DoChan
+		// has stored the value already.
+		d.mu.Lock()
+		if v, ok := d.done[key]; ok {
+			d.mu.Unlock()
+			return v, nil
+		}
+		d.mu.Unlock()
 		v, err := fetch(readCtx)
 		if err != nil {
 			return nil, err
