@@ -388,3 +388,35 @@ resource "homelab_access_service_token" "t" {
 		}
 	}
 }
+
+func TestAccAccessServiceToken_createNamespace(t *testing.T) {
+	cluster := acctest.Kube(t)
+	s := acctest.NewSandbox(t)
+	ns := fmt.Sprintf("cf-access-new-%d", time.Now().UnixNano()%1_000_000)
+	sn := &seen{}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerBlock(t, s, cluster.ProviderBlock()) + fmt.Sprintf(`
+resource "homelab_access_service_token" "t" {
+  name = "new-namespace"
+  deliver_to = {
+    kubernetes_secret = { namespace = %q, name = "cf-access", create_namespace = true }
+  }
+}`, ns),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			Check: func(*terraform.State) error {
+				_, clientID, secret := token(t, s, sn)
+				live, err := cluster.Clientset.CoreV1().Secrets(ns).Get(context.Background(), "cf-access", metav1.GetOptions{})
+				if err != nil {
+					return fmt.Errorf("the Secret in the namespace made on request: %w", err)
+				}
+				if string(live.Data["CF_ACCESS_CLIENT_ID"]) != clientID || string(live.Data["CF_ACCESS_CLIENT_SECRET"]) != secret || len(live.Data) != 2 {
+					return fmt.Errorf("the Secret holds %d keys, not the token's two", len(live.Data))
+				}
+				return nil
+			},
+		}},
+	})
+}
