@@ -84,9 +84,9 @@ func (f fields) str(key string) string {
 var decisions = map[string]bool{"allow": true, "deny": true, "non_identity": true, "bypass": true}
 
 // validatePolicy checks what the API requires of a policy: a name, a
-// decision, and at least one include rule; the rules themselves are kept
-// verbatim.
-func validatePolicy(f fields) error {
+// decision, at least one include rule, and rules of known shapes
+// (accessrules.go), which are then kept verbatim.
+func (s *Server) validatePolicy(f fields) error {
 	if strings.TrimSpace(f.str("name")) == "" {
 		return errAccess("policy name is required")
 	}
@@ -97,12 +97,9 @@ func validatePolicy(f fields) error {
 	if err := json.Unmarshal(f["include"], &include); err != nil || len(include) == 0 {
 		return errAccess("policy include must be a non-empty list of rules")
 	}
-	for _, k := range []string{"exclude", "require"} {
-		if raw, ok := f[k]; ok && string(raw) != "null" {
-			var rules []json.RawMessage
-			if err := json.Unmarshal(raw, &rules); err != nil {
-				return errAccess("policy %s must be a list of rules", k)
-			}
+	for _, k := range []string{"include", "exclude", "require"} {
+		if err := s.checkRules(k, f[k], f.str("decision")); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -110,7 +107,7 @@ func validatePolicy(f fields) error {
 
 func (s *Server) newPolicy(f fields, reusable bool, t time.Time) (*accessPolicy, error) {
 	f = withoutServerOwned(f)
-	if err := validatePolicy(f); err != nil {
+	if err := s.validatePolicy(f); err != nil {
 		return nil, err
 	}
 	return &accessPolicy{id: newUUID(), fields: f, reusable: reusable, created: t, updated: t, seq: s.nextSeq()}, nil
@@ -200,7 +197,7 @@ func (s *Server) putPolicy(c *call) (reply, error) {
 		return reply{}, err
 	}
 	f = withoutServerOwned(f)
-	if err := validatePolicy(f); err != nil {
+	if err := s.validatePolicy(f); err != nil {
 		return reply{}, err
 	}
 	p.fields, p.updated = f, c.now

@@ -52,7 +52,10 @@ func (h *harness) getPolicy(id string) wirePolicy {
 func TestAccessPolicies(t *testing.T) {
 	h := newHarness(t)
 	base := h.accountPath("/access/policies")
-	include := `[{"email":{"email":"me@example.com"}},{"email_domain":{"domain":"example.com"}},{"group":{"id":"g1"}},{"ip":{"ip":"1.2.3.4/32"}},{"service_token":{"token_id":"t1"}},{"any_valid_service_token":{}},{"everyone":{}}]`
+	group := h.s.AddGroup("admins", "me@example.com")
+	var tok struct{ ID string }
+	h.ok(http.MethodPost, h.accountPath("/access/service_tokens"), map[string]any{"name": "ci"}, &tok)
+	include := `[{"email":{"email":"me@example.com"}},{"email_domain":{"domain":"example.com"}},{"group":{"id":"` + group + `"}},{"ip":{"ip":"1.2.3.4/32"}},{"geo":{"country_code":"CH"}},{"service_token":{"token_id":"` + tok.ID + `"}},{"any_valid_service_token":{}},{"everyone":{}}]`
 	var p wirePolicy
 	h.ok(http.MethodPost, base, `{"name":"Allow me","decision":"allow","include":`+include+`,"require":[{"email":{"email":"x@y.z"}}]}`, &p)
 	if !uuidRE.MatchString(p.ID) || !p.Reusable || p.AppCount == nil || *p.AppCount != 0 || p.CreatedAt == "" {

@@ -63,6 +63,18 @@ var parityExceptions = append([]parityException{
 	{[]string{"tunnel configuration"}, ".config.ingress.hostname", "the catch-all rule has no hostname: cloudflared's ingress rules end with one that matches everything (developers.cloudflare.com/cloudflare-one/connections/connect-networks/configure-tunnels/local-management/configuration-file/)"},
 	{[]string{"Access application"}, ".created_at", accessTimesReason},
 	{[]string{"Access application"}, ".updated_at", accessTimesReason},
+	{[]string{"Access identity provider"}, ".scim_config.secret", "[unconfirmed] the SCIM secret is answered once, when SCIM provisioning is turned on; these providers have it off"},
+	{[]string{"Access organization"}, ".created_at", orgTimesReason},
+	{[]string{"Access organization"}, ".updated_at", orgTimesReason},
+	{[]string{"Access organization"}, ".custom_pages.forbidden", orgUnsetReason},
+	{[]string{"Access organization"}, ".custom_pages.identity_denied", orgUnsetReason},
+	{[]string{"Access organization"}, ".login_design.background_color", orgUnsetReason},
+	{[]string{"Access organization"}, ".login_design.footer_text", orgUnsetReason},
+	{[]string{"Access organization"}, ".login_design.header_text", orgUnsetReason},
+	{[]string{"Access organization"}, ".login_design.logo_path", orgUnsetReason},
+	{[]string{"Access organization"}, ".login_design.text_color", orgUnsetReason},
+	{[]string{"Access organization"}, ".mfa_config", orgUnsetReason},
+	{[]string{"Access organization"}, ".mfa_piv_key_requirements", orgUnsetReason},
 }, unsetAccessExceptions()...)
 
 const (
@@ -72,6 +84,8 @@ const (
 	// official provider v5 still reads zone_name; v7's types dropped them.
 	zoneFieldsReason  = "real answers carry zone_id, zone_name and locked, which v7's generated types no longer declare"
 	echoReason        = "the API answers the configuration as it was PUT: optional keys left out stay out"
+	orgTimesReason    = "the API reference's organization answer lists created_at and updated_at; v7's Organization type does not declare them"
+	orgUnsetReason    = "[unconfirmed] optional login-page and MFA settings these tests never set; the official provider reads each as optional"
 	accessTimesReason = "real answers carry created_at and updated_at (cloudflare-go v0's hand-written AccessApplication decodes both); v7's self-hosted type does not declare them"
 )
 
@@ -255,6 +269,12 @@ func TestFieldParityWithSDK(t *testing.T) {
 	policyID = pol.ID
 	h.ok("POST", h.accountPath("/access/apps"), map[string]any{"type": "self_hosted", "name": "app", "domain": "app.example.com", "policies": []any{map[string]any{"id": policyID}}}, &app)
 	appID = app.ID
+	var group, idp, tok struct {
+		ID string `json:"id"`
+	}
+	h.ok("POST", h.accountPath("/access/groups"), map[string]any{"name": "admins", "include": []any{map[string]any{"email": map[string]any{"email": "me@example.com"}}}}, &group)
+	h.ok("POST", h.accountPath("/access/identity_providers"), map[string]any{"name": "GitHub", "type": "github", "config": map[string]any{"client_id": "id", "client_secret": "s"}}, &idp)
+	h.ok("POST", h.accountPath("/access/service_tokens"), map[string]any{"name": "ci"}, &tok)
 	h.ok("PUT", h.accountPath("/cfd_tunnel/"+h.tunnel.ID+"/configurations"), map[string]any{"config": map[string]any{"ingress": []any{map[string]any{"hostname": "app.example.com", "service": "http://127.0.0.1:80"}, map[string]any{"service": "http_status:404"}}}}, nil)
 	connected, err := h.s.AddTunnel("connected")
 	if err != nil {
@@ -283,6 +303,22 @@ func TestFieldParityWithSDK(t *testing.T) {
 		{name: "Access applications", result: created("GET", h.accountPath("/access/apps"), nil), typ: reflect.TypeFor[zero_trust.AccessApplicationGetResponseSelfHostedApplication](), list: true},
 		{name: "Access policy", result: created("GET", h.accountPath("/access/policies/"+policyID), nil), typ: reflect.TypeFor[zero_trust.AccessPolicyGetResponse]()},
 		{name: "Access policies", result: created("GET", h.accountPath("/access/policies"), nil), typ: reflect.TypeFor[zero_trust.AccessPolicyGetResponse](), list: true},
+		{name: "Access group create", result: created("POST", h.accountPath("/access/groups"), map[string]any{"name": "g2", "include": []any{map[string]any{"group": map[string]any{"id": group.ID}}}}), typ: reflect.TypeFor[zero_trust.AccessGroupNewResponse]()},
+		{name: "Access group", result: created("GET", h.accountPath("/access/groups/"+group.ID), nil), typ: reflect.TypeFor[zero_trust.AccessGroupGetResponse]()},
+		{name: "Access groups", result: created("GET", h.accountPath("/access/groups"), nil), typ: reflect.TypeFor[zero_trust.AccessGroupListResponse](), list: true},
+		{name: "Access identity provider create", result: created("POST", h.accountPath("/access/identity_providers"), map[string]any{"name": "PIN", "type": "onetimepin", "config": map[string]any{}}), typ: reflect.TypeFor[zero_trust.IdentityProvider]()},
+		{name: "Access identity provider", result: created("GET", h.accountPath("/access/identity_providers/"+idp.ID), nil), typ: reflect.TypeFor[zero_trust.IdentityProvider]()},
+		{name: "Access identity providers", result: created("GET", h.accountPath("/access/identity_providers"), nil), typ: reflect.TypeFor[zero_trust.IdentityProviderListResponse](), list: true},
+		{name: "Access organization", result: created("GET", h.accountPath("/access/organizations"), nil), typ: reflect.TypeFor[zero_trust.Organization]()},
+		{name: "service token create", result: created("POST", h.accountPath("/access/service_tokens"), map[string]any{"name": "ci2", "duration": "24h"}), typ: reflect.TypeFor[zero_trust.AccessServiceTokenNewResponse]()},
+		{name: "service token", result: created("GET", h.accountPath("/access/service_tokens/"+tok.ID), nil), typ: reflect.TypeFor[zero_trust.ServiceToken]()},
+		{name: "service tokens", result: created("GET", h.accountPath("/access/service_tokens"), nil), typ: reflect.TypeFor[zero_trust.ServiceToken](), list: true},
+		{name: "service token update", result: created("PUT", h.accountPath("/access/service_tokens/"+tok.ID), map[string]any{"name": "ci"}), typ: reflect.TypeFor[zero_trust.ServiceToken]()},
+		{name: "service token refresh", result: created("POST", h.accountPath("/access/service_tokens/"+tok.ID+"/refresh"), nil), typ: reflect.TypeFor[zero_trust.ServiceToken]()},
+		{name: "service token rotate", result: created("POST", h.accountPath("/access/service_tokens/"+tok.ID+"/rotate"), map[string]any{}), typ: reflect.TypeFor[zero_trust.AccessServiceTokenRotateResponse]()},
+		{name: "service token delete", result: created("DELETE", h.accountPath("/access/service_tokens/"+tok.ID), nil), typ: reflect.TypeFor[zero_trust.ServiceToken]()},
+		{name: "Access identity provider delete", result: created("DELETE", h.accountPath("/access/identity_providers/"+idp.ID), nil), typ: reflect.TypeFor[zero_trust.IdentityProviderDeleteResponse]()},
+		{name: "Access group delete", result: created("DELETE", h.accountPath("/access/groups/"+group.ID), nil), typ: reflect.TypeFor[zero_trust.AccessGroupDeleteResponse]()},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -61,6 +61,35 @@ func buildRoutes() []*route {
 			http.MethodPut:    (*Server).putPolicy,
 			http.MethodDelete: (*Server).deletePolicy,
 		}),
+		newRoute("/accounts/{account_id}/access/groups", m{
+			http.MethodGet:  (*Server).listGroups,
+			http.MethodPost: (*Server).createGroup,
+		}),
+		newRoute("/accounts/{account_id}/access/groups/{group_id}", m{
+			http.MethodGet:    (*Server).getGroup,
+			http.MethodPut:    (*Server).putGroup,
+			http.MethodDelete: (*Server).deleteGroup,
+		}),
+		newRoute("/accounts/{account_id}/access/identity_providers", m{
+			http.MethodGet:  (*Server).listIdPs,
+			http.MethodPost: (*Server).createIdP,
+		}),
+		newRoute("/accounts/{account_id}/access/identity_providers/{identity_provider_id}", m{
+			http.MethodGet:    (*Server).getIdP,
+			http.MethodDelete: (*Server).deleteIdP,
+		}),
+		newRoute("/accounts/{account_id}/access/organizations", m{http.MethodGet: (*Server).getOrganization}),
+		newRoute("/accounts/{account_id}/access/service_tokens", m{
+			http.MethodGet:  (*Server).listServiceTokens,
+			http.MethodPost: (*Server).createServiceToken,
+		}),
+		newRoute("/accounts/{account_id}/access/service_tokens/{service_token_id}", m{
+			http.MethodGet:    (*Server).getServiceToken,
+			http.MethodPut:    (*Server).putServiceToken,
+			http.MethodDelete: (*Server).deleteServiceToken,
+		}),
+		newRoute("/accounts/{account_id}/access/service_tokens/{service_token_id}/refresh", m{http.MethodPost: (*Server).refreshServiceToken}),
+		newRoute("/accounts/{account_id}/access/service_tokens/{service_token_id}/rotate", m{http.MethodPost: (*Server).rotateServiceToken}),
 	}
 }
 

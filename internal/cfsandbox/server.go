@@ -1,9 +1,10 @@
 // Package cfsandbox is a stateful, in-memory implementation of the parts of
 // the Cloudflare v4 API that the homelab provider uses: zones, DNS records,
-// Cloudflare Tunnels with their remote configuration, and Access applications
-// and reusable policies. It is written from the wire shapes the Cloudflare
-// API reference documents (developers.cloudflare.com/api), never from a
-// client library, so that a
+// Cloudflare Tunnels with their remote configuration, and Access
+// (applications, reusable policies, groups, identity providers, the Zero
+// Trust organization and service tokens). It is written from the wire
+// shapes the Cloudflare API reference documents
+// (developers.cloudflare.com/api), never from a client library, so that a
 // misunderstanding cannot hide on both sides of the wire.
 //
 // Besides the API it counts requests per endpoint and injects faults (latency,
@@ -46,6 +47,39 @@
 //   - Access: reusable policies are account-scoped and linked from
 //     applications by id and precedence; an application's domain,
 //     destinations and self_hosted_domains describe the same hostnames.
+//     A domain may carry a path ("ha.example.com/api/webhook/": the
+//     reference's domain is "the primary hostname and path secured by
+//     Access"). allowed_idps name the account's identity providers, and
+//     auto_redirect_to_identity needs exactly one (the dashboard's
+//     "Instant Auth" is offered only then; the refusal is unconfirmed).
+//   - Access rules: each include, exclude or require rule is an object
+//     with exactly one selector of the reference's "Access rule" union
+//     (cloudflare-go v7's zero_trust.AccessRule); the selectors the
+//     provider writes are checked member by member: email.email,
+//     email_domain.domain, group.id and service_token.token_id (which
+//     must exist), ip.ip (an address or CIDR), geo.country_code (ISO
+//     3166-1 alpha-2), everyone and any_valid_service_token (empty). The
+//     decisions are allow, deny, bypass and non_identity ("Service Auth",
+//     which the Access docs describe as authentication "that do[es] not
+//     require an identity provider IdP login, such as service tokens and
+//     mutual TLS"; that identity selectors are refused in it is our
+//     choice).
+//   - Access groups and identity providers: account-scoped, UUID ids, list
+//     / get / create / delete answering {"id"} on delete; identity
+//     provider types are the reference's list (github, google, oidc,
+//     onetimepin, ...), each with a config object.
+//   - The Zero Trust organization: one per account, GET
+//     /accounts/{id}/access/organizations; auth_domain is
+//     "<team name>.cloudflareaccess.com", and the team name is what
+//     cloudflared's originRequest.access.teamName takes.
+//   - Service tokens: client_id is "<32 hex>.access"; the client_secret is
+//     answered only by create and rotate (cloudflare-go v7 declares it in
+//     AccessServiceTokenNewResponse and AccessServiceTokenRotateResponse
+//     only); duration is a Go duration or "forever", default 8760h;
+//     refresh sets expires_at to now + duration; rotate keeps the previous
+//     secret valid until previous_client_secret_expires_at, by default now
+//     (v7's field docs); a higher client_secret_version in an update also
+//     rotates, without answering the secret.
 //   - Limits: 1,200 requests per rolling 5 minutes per token, beyond which
 //     the API answers 429 with code 971 and Retry-After
 //     (developers.cloudflare.com/fundamentals/api/reference/limits).
@@ -53,6 +87,7 @@ package cfsandbox
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -71,6 +106,7 @@ const APIPrefix = "/client/v4"
 type Options struct {
 	Token     string // accepted bearer token; empty = random 40-char token
 	AccountID string // empty = random 32 lowercase hex
+	TeamName  string // the Zero Trust organization's team name; empty = DefaultTeamName
 	// ConnectOnToken simulates a cloudflared started with every tunnel
 	// token fetched: the tunnel gets a connector (see Connect), if it has
 	// none, so that deleting it needs its connections cleaned up first.
@@ -96,6 +132,11 @@ type Server struct {
 	liveName map[string]string // live tunnel name -> id
 	apps     map[string]*accessApp
 	policies map[string]*accessPolicy
+	groups   map[string]*accessGroup
+	idps     map[string]*identityProvider
+	org      organization
+
+	serviceTokens map[string]*serviceToken
 }
 
 // New returns an empty server with one account and no zones.
@@ -110,6 +151,11 @@ func New(opts Options) *Server {
 		liveName:       map[string]string{},
 		apps:           map[string]*accessApp{},
 		policies:       map[string]*accessPolicy{},
+		groups:         map[string]*accessGroup{},
+		idps:           map[string]*identityProvider{},
+		org:            organization{team: cmp.Or(opts.TeamName, DefaultTeamName), created: now()},
+
+		serviceTokens: map[string]*serviceToken{},
 	}
 	if s.token == "" {
 		s.token = newToken()

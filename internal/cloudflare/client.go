@@ -65,6 +65,7 @@ type Config struct {
 //	  (tunnelbatch.go, dnsbatch.go) may read and update the cache.
 //	zonesMu (zones.go): a leaf guarding zones; the account's zones are
 //	  listed in zoneLookups' single-flight without it.
+//	directory.mu (accessdirectory.go): a leaf, like zonesMu.
 type Client struct {
 	sdk       *sdkClient
 	accountID string
@@ -77,7 +78,8 @@ type Client struct {
 	dnsCreates   gather.ByID[CNAME, DNSRecord]
 	dnsDeletes   gather.ByID[string, struct{}]
 	gatherWindow time.Duration
-	policies     sharedPolicies // sharedpolicy.go
+	policies     sharedPolicies  // sharedpolicy.go
+	directory    accessDirectory // accessdirectory.go: groups, identity providers, organization
 
 	zonesMu     sync.Mutex
 	zones       *zoneList     // listed once per process

@@ -29,6 +29,7 @@ import (
 	"github.com/homelab-tf/terraform-provider-homelab/internal/proxy"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/secrets"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/service"
+	"github.com/homelab-tf/terraform-provider-homelab/internal/servicetoken"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/tunnel"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/tunnelresource"
 	"github.com/homelab-tf/terraform-provider-homelab/internal/tunneltoken"
@@ -42,8 +43,9 @@ var (
 
 type homelabProvider struct {
 	version string
-	// resolver replaces 1Password in tests.
+	// resolver and items replace 1Password in tests.
 	resolver secrets.Resolver
+	items    secrets.ItemWriter
 
 	// One secrets client per provider process, kept across Configure calls:
 	// it holds the references resolved so far, and over 1Password the SDK
@@ -51,6 +53,8 @@ type homelabProvider struct {
 	secretsMu    sync.Mutex
 	secrets      *secrets.Client
 	secretsToken string
+	writer       *secrets.OnePasswordItems
+	writerToken  string
 }
 
 // New returns a factory for the provider at a version.
@@ -63,6 +67,28 @@ func New(version string) func() provider.Provider {
 // its own secrets client over r, as each provider process would.
 func NewWithResolver(version string, r secrets.Resolver) func() provider.Provider {
 	return func() provider.Provider { return &homelabProvider{version: version, resolver: r} }
+}
+
+// NewWithSecrets is NewWithResolver with 1Password items written to w,
+// for tests.
+func NewWithSecrets(version string, r secrets.Resolver, w secrets.ItemWriter) func() provider.Provider {
+	return func() provider.Provider { return &homelabProvider{version: version, resolver: r, items: w} }
+}
+
+// itemWriter returns the process's 1Password item writer: the test's, or
+// one over the SDK with the token (nil without one).
+func (p *homelabProvider) itemWriter(token string) secrets.ItemWriter {
+	p.secretsMu.Lock()
+	defer p.secretsMu.Unlock()
+	switch {
+	case p.items != nil:
+		return p.items
+	case token == "":
+		return nil
+	case p.writer == nil || p.writerToken != token:
+		p.writer, p.writerToken = secrets.NewOnePasswordItems(token, p.version), token
+	}
+	return p.writer
 }
 
 // secretsClient returns the process's secrets client: over the test
@@ -270,7 +296,9 @@ func (p *homelabProvider) Configure(ctx context.Context, req provider.ConfigureR
 	if op == nil {
 		op = &onePasswordModel{}
 	}
-	data.Secrets = p.secretsClient(r.str(op.ServiceAccountToken, "OP_SERVICE_ACCOUNT_TOKEN"))
+	opToken := r.str(op.ServiceAccountToken, "OP_SERVICE_ACCOUNT_TOKEN")
+	data.Secrets = p.secretsClient(opToken)
+	data.Items = p.itemWriter(opToken)
 
 	if config.Access != nil {
 		if config.Access.AllowedEmails.IsUnknown() {
@@ -305,6 +333,7 @@ func (r resolver) str(v types.String, envVar string) string {
 // Resources are listed in alphabetical order of their type names.
 func (p *homelabProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
+		servicetoken.NewResource,
 		backupplan.NewResource,
 		bootstrapsecret.NewResource,
 		proxy.NewResource,

@@ -72,6 +72,9 @@ type Data struct {
 	// resource of the process shares its cache, single-flight and batches.
 	// Nil when no service account token is set.
 	Secrets *secrets.Client
+	// Items writes 1Password items (a service token's delivery): over the
+	// SDK, or in memory in tests. Nil when no service account token is set.
+	Items secrets.ItemWriter
 }
 
 // KubeClient builds the Kubernetes client on first use. Building it reads
@@ -98,6 +101,17 @@ func (d *Data) SecretsClient() (*secrets.Client, diag.Diagnostics) {
 			"OP_SERVICE_ACCOUNT_TOKEN", "op:// references are resolved through 1Password with a service account."))
 	}
 	return d.Secrets, diags
+}
+
+// ItemWriter returns the writer of 1Password items, or a diagnostic
+// naming the missing 1Password setting.
+func (d *Data) ItemWriter() (secrets.ItemWriter, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d.Items == nil {
+		diags.Append(diagnostics.MissingSetting("Missing 1Password Service Account Token", "onepassword.service_account_token",
+			"OP_SERVICE_ACCOUNT_TOKEN", "1Password items are written with a service account that may write to the vault."))
+	}
+	return d.Items, diags
 }
 
 // HostnameFor derives the public hostname of a service name:
