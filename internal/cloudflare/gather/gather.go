@@ -36,9 +36,13 @@ const (
 	Settle = 200 * time.Millisecond
 )
 
-// Window is the gathering window for a client paced at rps requests per
-// second.
+// Window is the gathering window for a client capped at rps requests per
+// second; a client without a cap (rps 0) sends at the API's speed and
+// gathers for MinWindow at most.
 func Window(rps float64) time.Duration {
+	if rps <= 0 {
+		return MinWindow
+	}
 	d := time.Duration(windowRequests / rps * float64(time.Second))
 	return min(max(d, MinWindow), MaxWindow)
 }

@@ -14,7 +14,7 @@ func TestWindow(t *testing.T) {
 	for _, tt := range []struct {
 		rps  float64
 		want string
-	}{{1, "5s"}, {4, "4s"}, {8, "2s"}, {100, "500ms"}, {1000, "500ms"}} {
+	}{{1, "5s"}, {4, "4s"}, {8, "2s"}, {100, "500ms"}, {1000, "500ms"}, {0, "500ms"}} {
 		if got := Window(tt.rps).String(); got != tt.want {
 			t.Errorf("Window(%v) = %s, want %s", tt.rps, got, tt.want)
 		}
