@@ -96,6 +96,30 @@ func TestGathererWaitsOutTheWindow(t *testing.T) {
 	})
 }
 
+// TestGathererFullHouse: once a batch has gone out, a batch whose
+// announced calls are all queued, and as many as were announced at once
+// before, goes out at once; the first one waits Settle.
+func TestGathererFullHouse(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		const callers = 5
+		rec := newRecorder()
+		g := New(MaxWindow, 0, rec.write)
+		for range 2 {
+			releases := make([]func(), callers)
+			for i := range releases {
+				releases[i] = g.Expect()
+			}
+			submitAll(t, g, callers, func(i int) { releases[i]() })
+			time.Sleep(time.Second)
+		}
+		if want := []time.Duration{Settle, Settle + time.Second}; len(rec.sizes) != 2 || rec.sizes[0] != callers || rec.sizes[1] != callers ||
+			rec.at[0] != want[0] || rec.at[1] != want[1] {
+			t.Errorf("batches %v at %v, want two of %d at %v", rec.sizes, rec.at, callers, want)
+		}
+	})
+}
+
 // TestGathererAnnounced: once every announced call is queued, the batch
 // waits only Settle; a caller that releases its announcement without a
 // call is not waited for, and releasing twice is harmless.
