@@ -162,7 +162,7 @@ func (b *budget) refused(until time.Time) {
 		b.holdUntil = until
 	}
 	if b.learnedAt.IsZero() || now.Sub(b.learnedAt) >= b.window {
-		// The refused request is still in flight here and keeps its place:
+		// The refused request, answered, keeps its place in the window:
 		// the API may count refusals too.
 		held := b.inFlight + len(b.ends)
 		current := b.limitAt(now)
