@@ -2,10 +2,15 @@
 // Cloudflare API: for each N it applies, plans and destroys N proxies on
 // one tunnel with a real terraform (or tofu) CLI and a freshly built
 // provider, and prints per phase the requests by endpoint and in total,
-// the 429s, the largest count in any 5-minute window, the wall time and
-// the provider's peak RSS.
+// the 429s, the largest count in any 5-minute window, the wall time, the
+// provider's CPU time (user + system, from /proc, summed over the provider
+// processes the command starts) and the provider's peak RSS.
 //
-//	go run ./cmd/homelab-bench -n 10,100,500 -cli terraform -latency 50ms
+//	go run ./cmd/homelab-bench -n 10,100,500,1000 -cli terraform -latency 50ms
+//
+// -cpuprofile DIR builds the provider from ./cmd/homelab-bench/profiled,
+// which writes a CPU profile per provider process into DIR
+// (go tool pprof -top DIR/<phase>-n<N>-*.pprof).
 package main
 
 import (
@@ -41,6 +46,9 @@ type options struct {
 	rps         float64
 	parallelism int
 	limit       int
+	budget      int
+	cpuProfile  string
+	timeline    bool
 	verbose     bool
 }
 
@@ -50,10 +58,13 @@ func main() {
 	flag.StringVar(&o.cli, "cli", "terraform", "the CLI to run: terraform, tofu, or a path")
 	flag.StringVar(&o.provider, "provider", "", "a built "+providerBinary+" (default: build this checkout into a temporary directory)")
 	flag.DurationVar(&o.latency, "latency", 50*time.Millisecond, "latency the local API adds to every request")
-	flag.Float64Var(&o.rps, "rps", 0, "provider requests_per_second (0: the provider's default)")
+	flag.Float64Var(&o.rps, "rps", 0, "provider requests_per_second, an extra cap (0: the provider's default, none)")
+	flag.IntVar(&o.budget, "budget", 0, "provider request_budget per 5 minutes (0: the provider's default, 1200)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "directory for CPU profiles of the provider processes (builds ./cmd/homelab-bench/profiled)")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "the CLI's -parallelism")
 	flag.IntVar(&o.limit, "limit", 1200, "the local API's rate limit per 5 minutes, as Cloudflare's (0: none)")
 	flag.BoolVar(&o.verbose, "v", false, "show the CLI's output")
+	flag.BoolVar(&o.timeline, "timeline", false, "print every request of every phase with its arrival and answer time on stderr")
 	flag.Parse()
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -86,9 +97,21 @@ func run(o options) error {
 	if err := os.MkdirAll(providerDir, 0o755); err != nil {
 		return err
 	}
+	if o.cpuProfile != "" {
+		if o.cpuProfile, err = filepath.Abs(o.cpuProfile); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(o.cpuProfile, 0o755); err != nil {
+			return err
+		}
+	}
 	if o.provider == "" {
+		pkg := "."
+		if o.cpuProfile != "" {
+			pkg = "./cmd/homelab-bench/profiled"
+		}
 		fmt.Fprintln(os.Stderr, "building the provider...")
-		build := exec.Command("go", "build", "-o", filepath.Join(providerDir, providerBinary), ".")
+		build := exec.Command("go", "build", "-o", filepath.Join(providerDir, providerBinary), pkg)
 		build.Dir, build.Stdout, build.Stderr = moduleRoot(), os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("building the provider: %w", err)
@@ -103,8 +126,8 @@ func run(o options) error {
 		}
 	}
 	version, _ := exec.Command(cli, "version").Output()
-	fmt.Printf("homelab-bench: %s, latency %s per request, requests_per_second %s, -parallelism %d, local API limit %s\n\n",
-		firstLine(string(version)), o.latency, orDefault(o.rps), o.parallelism, limitText(o.limit))
+	fmt.Printf("homelab-bench: %s, latency %s per request, request_budget %s, requests_per_second %s, -parallelism %d, local API limit %s\n\n",
+		firstLine(string(version)), o.latency, budgetText(o.budget), orDefault(o.rps), o.parallelism, limitText(o.limit))
 
 	var results []result
 	for _, n := range o.sizes {
@@ -131,9 +154,16 @@ func firstLine(s string) string { l, _, _ := strings.Cut(s, "\n"); return l }
 
 func orDefault(rps float64) string {
 	if rps == 0 {
-		return "default (4)"
+		return "default (none)"
 	}
 	return strconv.FormatFloat(rps, 'f', -1, 64)
+}
+
+func budgetText(n int) string {
+	if n == 0 {
+		return "default (1200)"
+	}
+	return strconv.Itoa(n)
 }
 
 func limitText(n int) string {
@@ -153,6 +183,7 @@ type result struct {
 	status5xx int64
 	window    int
 	wall      time.Duration
+	cpu       time.Duration // the provider processes' user + system time
 	rss       rss
 	created   objects // what the phase added to the account
 }
@@ -166,10 +197,24 @@ func countObjects(api *cfsandbox.Server, zoneID string) objects {
 	return objects{len(api.DNSRecords(zoneID)), len(api.AccessApps()), len(api.AccessPolicies())}
 }
 
-// statusCounter counts the local API's 429 and 5xx answers.
+// statusCounter counts the local API's 429 and 5xx answers and, with
+// -timeline, notes every request.
 type statusCounter struct {
 	next       http.Handler
 	s429, s5xx atomic.Int64
+
+	timeline bool
+	mu       sync.Mutex
+	start    time.Time
+	lines    []string
+}
+
+func (c *statusCounter) reset() {
+	c.s429.Store(0)
+	c.s5xx.Store(0)
+	c.mu.Lock()
+	c.start, c.lines = time.Now(), nil
+	c.mu.Unlock()
 }
 
 type statusWriter struct {
@@ -188,12 +233,24 @@ func (w statusWriter) WriteHeader(code int) {
 }
 
 func (c *statusCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !c.timeline {
+		c.next.ServeHTTP(statusWriter{w, c}, r)
+		return
+	}
+	c.mu.Lock()
+	start := c.start
+	c.mu.Unlock()
+	arrived := time.Since(start)
 	c.next.ServeHTTP(statusWriter{w, c}, r)
+	line := fmt.Sprintf("%8.3fs %8.3fs %s %s", arrived.Seconds(), time.Since(start).Seconds(), r.Method, r.URL.Path)
+	c.mu.Lock()
+	c.lines = append(c.lines, line)
+	c.mu.Unlock()
 }
 
 func benchOne(o options, cli, work, providerDir string, n int) ([]result, error) {
 	api := cfsandbox.New(cfsandbox.Options{})
-	counter := &statusCounter{next: api}
+	counter := &statusCounter{next: api, timeline: o.timeline}
 	srv := httptest.NewServer(counter)
 	defer srv.Close()
 	zone := api.AddZone("example.com")
@@ -210,6 +267,9 @@ func benchOne(o options, cli, work, providerDir string, n int) ([]result, error)
 	rps := ""
 	if o.rps > 0 {
 		rps = fmt.Sprintf("requests_per_second = %v", o.rps)
+	}
+	if o.budget > 0 {
+		rps += fmt.Sprintf("\n    request_budget = %d", o.budget)
 	}
 	config := fmt.Sprintf(`terraform {
   required_providers {
@@ -259,21 +319,30 @@ resource "homelab_proxy" "svc" {
 	}
 	for _, p := range phases {
 		api.ResetCounts()
-		counter.s429.Store(0)
-		counter.s5xx.Store(0)
+		counter.reset()
 		fmt.Fprintf(os.Stderr, "N=%d: %s...\n", n, p.name)
 		before := countObjects(api, zone.ID)
 		start := time.Now()
-		code, mem, out, err := runCLI(cli, dir, env, p.args)
+		penv := env
+		if o.cpuProfile != "" {
+			penv = append(slices.Clip(env), "HOMELAB_BENCH_CPUPROFILE="+filepath.Join(o.cpuProfile, fmt.Sprintf("%s-n%d", p.name, n)))
+		}
+		code, mem, cpu, out, err := runCLI(cli, dir, penv, p.args)
 		wall := time.Since(start)
 		after := countObjects(api, zone.ID)
 		if o.verbose {
 			_, _ = os.Stderr.Write(out)
 		}
+		if o.timeline {
+			counter.mu.Lock()
+			fmt.Fprintf(os.Stderr, "N=%d %s: requests (arrived, answered, since the command started; wall %s):\n  %s\n", n, p.name,
+				wall.Round(time.Millisecond), strings.Join(counter.lines, "\n  "))
+			counter.mu.Unlock()
+		}
 		results = append(results, result{
 			n: n, phase: p.name, total: api.Total(), counts: api.Counts(),
 			status429: counter.s429.Load(), status5xx: counter.s5xx.Load(),
-			window: api.MaxInWindow(5 * time.Minute), wall: wall, rss: mem,
+			window: api.MaxInWindow(5 * time.Minute), wall: wall, cpu: cpu, rss: mem,
 			created: objects{max(0, after.records-before.records), max(0, after.apps-before.apps), max(0, after.policies-before.policies)},
 		})
 		all = append(all, api.RequestTimes()...)
@@ -295,18 +364,22 @@ resource "homelab_proxy" "svc" {
 // rss is a provider's peak RSS and peak anonymous RSS in KiB.
 type rss struct{ hwm, anon int64 }
 
-// runCLI runs one CLI command and polls the peak RSS (VmHWM) of the
-// provider processes it starts.
-func runCLI(cli, dir string, env, args []string) (int, rss, []byte, error) {
+// runCLI runs one CLI command and polls the peak RSS (VmHWM) and the CPU
+// time of the provider processes it starts. A process's CPU time is the
+// last value seen before it exited, so up to one poll (20 ms) of its
+// last moments may be missed.
+func runCLI(cli, dir string, env, args []string) (int, rss, time.Duration, []byte, error) {
 	cmd := exec.Command(cli, args...)
 	cmd.Dir, cmd.Env = dir, env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		return 0, rss{}, nil, err
+		return 0, rss{}, 0, nil, err
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	var peak, peakAnon atomic.Int64
+	var cpuMu sync.Mutex
+	cpuByPID := map[int]time.Duration{}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		tick := time.NewTicker(20 * time.Millisecond)
@@ -320,6 +393,11 @@ func runCLI(cli, dir string, env, args []string) (int, rss, []byte, error) {
 				if anon > peakAnon.Load() {
 					peakAnon.Store(anon)
 				}
+				if t, ok := cpuTime(pid); ok {
+					cpuMu.Lock()
+					cpuByPID[pid] = max(cpuByPID[pid], t)
+					cpuMu.Unlock()
+				}
 			}
 			select {
 			case <-ctx.Done():
@@ -331,11 +409,44 @@ func runCLI(cli, dir string, env, args []string) (int, rss, []byte, error) {
 	err := cmd.Wait()
 	stop()
 	wg.Wait()
+	var cpu time.Duration
+	for _, t := range cpuByPID {
+		cpu += t
+	}
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		return exit.ExitCode(), rss{peak.Load(), peakAnon.Load()}, out.Bytes(), nil
+		return exit.ExitCode(), rss{peak.Load(), peakAnon.Load()}, cpu, out.Bytes(), nil
 	}
-	return 0, rss{peak.Load(), peakAnon.Load()}, out.Bytes(), err
+	return 0, rss{peak.Load(), peakAnon.Load()}, cpu, out.Bytes(), err
+}
+
+// clockTick is the unit of /proc/<pid>/stat's times (USER_HZ), 100 on
+// every Linux architecture Go supports.
+const clockTick = 10 * time.Millisecond
+
+// cpuTime reads a process's user + system time (utime and stime, the 14th
+// and 15th fields of /proc/<pid>/stat).
+func cpuTime(pid int) (time.Duration, bool) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// The command name (field 2) may hold spaces; the fields after it
+	// start at the third.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(utime+stime) * clockTick, true
 }
 
 // memory reads a process's peak RSS (VmHWM) and its current anonymous
@@ -374,15 +485,15 @@ func maxInWindow(times []time.Time, window time.Duration) int {
 }
 
 func printTable(results []result) {
-	fmt.Println("| N | phase | requests | 429 | 5xx | max in 5 min | wall | provider peak RSS | of which anonymous |")
-	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| N | phase | requests | 429 | 5xx | max in 5 min | wall | provider CPU | provider peak RSS | of which anonymous |")
+	fmt.Println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range results {
 		if r.phase == "all phases" {
-			fmt.Printf("| %d | all phases | | | | %d | | | |\n", r.n, r.window)
+			fmt.Printf("| %d | all phases | | | | %d | | | | |\n", r.n, r.window)
 			continue
 		}
-		fmt.Printf("| %d | %s | %d | %d | %d | %d | %s | %.1f MiB | %.1f MiB |\n", r.n, r.phase, r.total, r.status429, r.status5xx, r.window,
-			r.wall.Round(100*time.Millisecond), float64(r.rss.hwm)/1024, float64(r.rss.anon)/1024)
+		fmt.Printf("| %d | %s | %d | %d | %d | %d | %s | %.2f s | %.1f MiB | %.1f MiB |\n", r.n, r.phase, r.total, r.status429, r.status5xx, r.window,
+			r.wall.Round(100*time.Millisecond), r.cpu.Seconds(), float64(r.rss.hwm)/1024, float64(r.rss.anon)/1024)
 	}
 	fmt.Println()
 	fmt.Println("Objects created (and the POST requests that created them):")

@@ -20,9 +20,11 @@ provider "homelab" {
     tunnel_id = "c1744f8b-faa1-48a4-9e5c-02ac921467fa"
     # base_url defaults to https://api.cloudflare.com/client/v4 (or CLOUDFLARE_BASE_URL).
 
-    # Cloudflare allows 1,200 requests per 5 minutes; these are the defaults.
-    requests_per_second = 4
-    max_retries         = 4
+    # Cloudflare allows 1,200 requests per rolling 5 minutes; requests go out
+    # at the API's speed while that window has room. These are the defaults
+    # (requests_per_second, an optional extra cap, has none).
+    request_budget = 1200
+    max_retries    = 4
   }
 
   # Default allow-list of every proxy's Access application.

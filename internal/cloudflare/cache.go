@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"sort"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/singleflight"
 )
@@ -53,14 +52,16 @@ type collection[T any] struct {
 	flight singleflight.Group
 }
 
-// get returns the cached items, listing them first when needed.
-func (c *collection[T]) get(ctx context.Context, list func(context.Context) ([]T, error), id func(T) string) (map[string]T, error) {
+// read runs fn on the cached items, listing them first when needed. fn
+// runs under c.mu, so the items are updated in place by writes (no copy
+// per write) and fn must not keep the map nor call into the collection.
+func (c *collection[T]) read(ctx context.Context, list func(context.Context) ([]T, error), id func(T) string, fn func(map[string]T)) error {
 	for attempt := 0; ; attempt++ {
 		c.mu.Lock()
 		if c.items != nil {
-			items := c.items
+			fn(c.items)
 			c.mu.Unlock()
-			return items, nil
+			return nil
 		}
 		c.mu.Unlock()
 		// The shared listing must not end with the caller that started it.
@@ -102,33 +103,31 @@ func (c *collection[T]) get(ctx context.Context, list func(context.Context) ([]T
 		})
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		case r := <-ch:
 			if r.Err != nil {
-				return nil, r.Err
+				return r.Err
 			}
 			// A listing spoilt by an ambiguous write is listed again, once;
-			// the second result is used even if spoilt again.
+			// the second result is used even if spoilt again. It may be
+			// the cached map too, so it is read under the lock as well.
 			if attempt >= 1 {
 				items, _ := r.Val.(map[string]T) // the listing's only result type
-				return items, nil
+				c.mu.Lock()
+				fn(items)
+				c.mu.Unlock()
+				return nil
 			}
 		}
 	}
 }
 
-// put stores v as the object id; copy-on-write: readers hold the map they
-// got without a lock.
+// put stores v as the object id, in place: readers read under c.mu.
 func (c *collection[T]) put(id string, v T) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.items != nil {
-		next := make(map[string]T, len(c.items)+1)
-		for k, x := range c.items {
-			next[k] = x
-		}
-		next[id] = v
-		c.items = next
+		c.items[id] = v
 	}
 	if c.loading {
 		c.pending[id] = &v
@@ -138,15 +137,7 @@ func (c *collection[T]) put(id string, v T) {
 func (c *collection[T]) remove(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.items[id]; ok {
-		next := make(map[string]T, len(c.items))
-		for k, x := range c.items {
-			if k != id {
-				next[k] = x
-			}
-		}
-		c.items = next
-	}
+	delete(c.items, id)
 	if c.loading {
 		c.pending[id] = nil
 	}
@@ -246,34 +237,36 @@ func policyID(p AccessPolicy) string { return p.ID }
 // CachedDNSRecord returns a record of the zone from the zone's listing; a
 // record that is not there is a not-found error, as from a GET of the record.
 func (c *Client) CachedDNSRecord(ctx context.Context, zoneID, id string) (DNSRecord, error) {
-	items, err := c.cachedZone(ctx, zoneID)
-	if err != nil {
+	var r DNSRecord
+	var ok bool
+	if err := c.readZone(ctx, zoneID, func(items map[string]DNSRecord) { r, ok = items[id] }); err != nil {
 		return DNSRecord{}, err
 	}
-	if r, ok := items[id]; ok {
-		return r, nil
+	if !ok {
+		return DNSRecord{}, notFound("zones/"+zoneID+"/dns_records", id)
 	}
-	return DNSRecord{}, notFound("zones/"+zoneID+"/dns_records", id)
+	return r, nil
 }
 
-func (c *Client) cachedZone(ctx context.Context, zoneID string) (map[string]DNSRecord, error) {
-	return c.cache.zone(zoneID).get(ctx, func(ctx context.Context) ([]DNSRecord, error) {
+func (c *Client) readZone(ctx context.Context, zoneID string, fn func(map[string]DNSRecord)) error {
+	return c.cache.zone(zoneID).read(ctx, func(ctx context.Context) ([]DNSRecord, error) {
 		return c.ListDNSRecords(ctx, zoneID, DNSFilter{})
-	}, recordID)
+	}, recordID, fn)
 }
 
 // CachedDNSRecords returns the zone's records that match the filter, from
 // the zone's listing, ordered by id.
 func (c *Client) CachedDNSRecords(ctx context.Context, zoneID string, f DNSFilter) ([]DNSRecord, error) {
-	items, err := c.cachedZone(ctx, zoneID)
+	var out []DNSRecord
+	err := c.readZone(ctx, zoneID, func(items map[string]DNSRecord) {
+		for _, r := range items {
+			if f.matches(r) {
+				out = append(out, r)
+			}
+		}
+	})
 	if err != nil {
 		return nil, err
-	}
-	var out []DNSRecord
-	for _, r := range items {
-		if f.matches(r) {
-			out = append(out, r)
-		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -281,74 +274,73 @@ func (c *Client) CachedDNSRecords(ctx context.Context, zoneID string, f DNSFilte
 
 // CachedAccessApp returns an application from the account's listing.
 func (c *Client) CachedAccessApp(ctx context.Context, id string) (AccessApp, error) {
-	items, err := c.cachedApps(ctx)
-	if err != nil {
+	var a AccessApp
+	var ok bool
+	if err := c.readApps(ctx, func(items map[string]AccessApp) { a, ok = items[id] }); err != nil {
 		return AccessApp{}, err
 	}
-	if a, ok := items[id]; ok {
-		return a, nil
+	if !ok {
+		return AccessApp{}, notFound("access/apps", id)
 	}
-	return AccessApp{}, notFound("access/apps", id)
+	return a, nil
 }
 
 // CachedAccessApps returns the account's applications, ordered by id.
 func (c *Client) CachedAccessApps(ctx context.Context) ([]AccessApp, error) {
-	items, err := c.cachedApps(ctx)
-	return sortedValues(items, appID), err
+	var out []AccessApp
+	err := c.readApps(ctx, func(items map[string]AccessApp) { out = sortedValues(items, appID) })
+	return out, err
 }
 
-func (c *Client) cachedApps(ctx context.Context) (map[string]AccessApp, error) {
+func (c *Client) readApps(ctx context.Context, fn func(map[string]AccessApp)) error {
 	if err := c.requireAccount(); err != nil {
-		return nil, err
+		return err
 	}
-	return c.cache.apps.get(ctx, c.ListAccessApps, appID)
+	return c.cache.apps.read(ctx, c.ListAccessApps, appID, fn)
 }
 
 // CachedAccessPolicy returns a reusable policy from the account's listing.
 func (c *Client) CachedAccessPolicy(ctx context.Context, id string) (AccessPolicy, error) {
-	items, err := c.cachedPolicies(ctx)
-	if err != nil {
+	var p AccessPolicy
+	var ok bool
+	if err := c.readPolicies(ctx, func(items map[string]AccessPolicy) { p, ok = items[id] }); err != nil {
 		return AccessPolicy{}, err
 	}
-	if p, ok := items[id]; ok {
-		return p, nil
+	if !ok {
+		return AccessPolicy{}, notFound("access/policies", id)
 	}
-	return AccessPolicy{}, notFound("access/policies", id)
+	return p, nil
 }
 
 // CachedAccessPolicies returns the account's reusable policies, ordered by id.
 func (c *Client) CachedAccessPolicies(ctx context.Context) ([]AccessPolicy, error) {
-	items, err := c.cachedPolicies(ctx)
-	return sortedValues(items, policyID), err
+	var out []AccessPolicy
+	err := c.readPolicies(ctx, func(items map[string]AccessPolicy) { out = sortedValues(items, policyID) })
+	return out, err
 }
 
-func (c *Client) cachedPolicies(ctx context.Context) (map[string]AccessPolicy, error) {
+func (c *Client) readPolicies(ctx context.Context, fn func(map[string]AccessPolicy)) error {
 	if err := c.requireAccount(); err != nil {
-		return nil, err
+		return err
 	}
-	return c.cache.policies.get(ctx, c.ListAccessPolicies, policyID)
+	return c.cache.policies.read(ctx, c.ListAccessPolicies, policyID, fn)
 }
 
 // CachedTunnelConfig returns the tunnel's configuration as last read or
-// written by this Client.
+// written by this Client; its Ingress is parsed once for every caller.
 func (c *Client) CachedTunnelConfig(ctx context.Context, tunnelID string) (TunnelConfig, error) {
-	cfg, _, err := c.cachedTunnelConfig(ctx, tunnelID)
-	return cfg, err
-}
-
-func (c *Client) cachedTunnelConfig(ctx context.Context, tunnelID string) (TunnelConfig, time.Time, error) {
-	items, err := c.cache.tunnel(tunnelID).get(ctx, func(ctx context.Context) ([]TunnelConfig, error) {
+	var cfg TunnelConfig
+	err := c.cache.tunnel(tunnelID).read(ctx, func(ctx context.Context) ([]TunnelConfig, error) {
 		cfg, err := c.GetTunnelConfig(ctx, tunnelID)
 		if err != nil {
 			return nil, err
 		}
 		return []TunnelConfig{cfg}, nil
-	}, func(TunnelConfig) string { return tunnelDoc })
+	}, func(TunnelConfig) string { return tunnelDoc }, func(items map[string]TunnelConfig) { cfg = items[tunnelDoc] })
 	if err != nil {
-		return TunnelConfig{}, time.Time{}, err
+		return TunnelConfig{}, err
 	}
-	cfg := items[tunnelDoc]
-	return cfg, cfg.readAt, nil
+	return cfg, nil
 }
 
 func sortedValues[T any](items map[string]T, id func(T) string) []T {

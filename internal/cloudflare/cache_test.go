@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"testing"
 
@@ -185,7 +186,7 @@ func TestCollectionWriteDuringListing(t *testing.T) {
 	}
 	done := make(chan map[string]DNSRecord)
 	go func() {
-		items, err := c.get(context.Background(), list, recordID)
+		items, err := snapshot(&c, list, recordID)
 		if err != nil {
 			t.Error(err)
 		}
@@ -220,11 +221,18 @@ func TestCollectionListingFailureNotKept(t *testing.T) {
 		}
 		return []AccessApp{{ID: "a"}}, nil
 	}
-	if _, err := c.get(context.Background(), list, appID); !errors.Is(err, boom) {
+	if _, err := snapshot(&c, list, appID); !errors.Is(err, boom) {
 		t.Fatalf("err = %v, want boom", err)
 	}
-	items, err := c.get(context.Background(), list, appID)
+	items, err := snapshot(&c, list, appID)
 	if err != nil || len(items) != 1 || calls != 2 {
 		t.Errorf("second get = %v, %v after %d listings; want one app after 2", items, err, calls)
 	}
+}
+
+// snapshot is a copy of the collection's items, listed when needed.
+func snapshot[T any](c *collection[T], list func(context.Context) ([]T, error), id func(T) string) (map[string]T, error) {
+	var out map[string]T
+	err := c.read(context.Background(), list, id, func(items map[string]T) { out = maps.Clone(items) })
+	return out, err
 }

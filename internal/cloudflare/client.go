@@ -18,24 +18,27 @@ import (
 	"github.com/cloudflare/cloudflare-go/v7/zero_trust"
 	"github.com/cloudflare/cloudflare-go/v7/zones"
 	"golang.org/x/sync/singleflight"
-	"golang.org/x/time/rate"
 
 	"github.com/homelab-tf/terraform-provider-homelab/internal/cloudflare/gather"
 )
 
-// Defaults that keep a homelab well inside Cloudflare's 1,200 requests per
-// 5 minutes (4 per second sustained).
+// Defaults: Cloudflare's global limit of 1,200 requests per rolling 5
+// minutes as the budget (budget.go), no cap on the rate.
 const (
-	DefaultRequestsPerSecond = 4
-	DefaultMaxRetries        = 4
-	DefaultBaseURL           = "https://api.cloudflare.com/client/v4"
+	DefaultRequestBudget = 1200
+	DefaultMaxRetries    = 4
+	DefaultBaseURL       = "https://api.cloudflare.com/client/v4"
 )
 
 // Config holds everything needed to build a Client.
 type Config struct {
-	APIToken          string
-	AccountID         string
-	BaseURL           string
+	APIToken  string
+	AccountID string
+	BaseURL   string
+	// RequestBudget is the most requests in any rolling 5 minutes
+	// (default DefaultRequestBudget); RequestsPerSecond an optional cap on
+	// top (0: none).
+	RequestBudget     int
 	RequestsPerSecond float64
 	MaxRetries        int
 	UserAgent         string
@@ -69,6 +72,7 @@ type Config struct {
 type Client struct {
 	sdk       *sdkClient
 	accountID string
+	requests  *budget // the transport's pacing (budget.go)
 
 	// Bulk reads (cache.go) and coalesced writes (package gather): tunnel
 	// configurations (tunnelbatch.go), DNS record creations and deletions
@@ -99,9 +103,10 @@ func New(cfg Config) (*Client, error) {
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL
 	}
-	if cfg.RequestsPerSecond <= 0 {
-		cfg.RequestsPerSecond = DefaultRequestsPerSecond
+	if cfg.RequestBudget <= 0 {
+		cfg.RequestBudget = DefaultRequestBudget
 	}
+	cfg.RequestsPerSecond = max(0, cfg.RequestsPerSecond)
 	if cfg.MaxRetries < 0 {
 		cfg.MaxRetries = 0
 	}
@@ -112,9 +117,8 @@ func New(cfg Config) (*Client, error) {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 60 * time.Second}
 	}
-	burst := max(1, int(cfg.RequestsPerSecond))
 	t := &transport{
-		limiter:    rate.NewLimiter(pacedRate(cfg.RequestsPerSecond, burst), burst),
+		budget:     newBudget(cfg.RequestBudget, limitWindow, cfg.RequestsPerSecond),
 		maxRetries: cfg.MaxRetries,
 		baseDelay:  cfg.RetryBaseDelay,
 		token:      cfg.APIToken,
@@ -141,6 +145,7 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		sdk:          sdk,
 		accountID:    cfg.AccountID,
+		requests:     t.budget,
 		gatherWindow: gather.Window(cfg.RequestsPerSecond),
 		owner:        lockOwner(),
 		lockWait:     lockWait,
@@ -185,14 +190,5 @@ func (c *Client) requireAccount() error {
 var errMissingAccount = errors.New("the Cloudflare account id is not configured (cloudflare.account_id or CLOUDFLARE_ACCOUNT_ID)")
 
 // limitWindow is the span of Cloudflare's global limit: 1,200 requests per
-// 5 minutes, which is what 4 requests per second add up to.
+// rolling 5 minutes.
 const limitWindow = 5 * time.Minute
-
-// pacedRate is the token rate that keeps any limitWindow at or under
-// rps × limitWindow requests: a bucket of `burst` tokens refilled at r
-// admits burst + r×window requests in a window, so r gives back the burst
-// (and one request of margin for a window counted inclusively).
-func pacedRate(rps float64, burst int) rate.Limit {
-	spare := float64(burst+1) / limitWindow.Seconds()
-	return rate.Limit(max(rps/2, rps-spare))
-}

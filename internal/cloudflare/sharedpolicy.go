@@ -125,16 +125,16 @@ func (c *Client) DeleteAccessPolicyIfUnused(ctx context.Context, id string) erro
 // linkedByOthers reports whether an application other than appID links
 // the policy, as far as this Client's listing knows.
 func (c *Client) linkedByOthers(ctx context.Context, policyID, appID string) (bool, error) {
-	apps, err := c.cachedApps(ctx)
-	if err != nil {
-		return false, err
-	}
-	for id, app := range apps {
-		if id != appID && slices.Contains(app.PolicyIDs, policyID) {
-			return true, nil
+	linked := false
+	err := c.readApps(ctx, func(apps map[string]AccessApp) {
+		for id, app := range apps {
+			if id != appID && slices.Contains(app.PolicyIDs, policyID) {
+				linked = true
+				return
+			}
 		}
-	}
-	return false, nil
+	})
+	return linked, err
 }
 
 func samePolicy(a, b AccessPolicy) bool {

@@ -2,7 +2,6 @@ package cloudflare
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/cloudflare/cloudflare-go/v7/option"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-	"golang.org/x/time/rate"
 )
 
 // maxBackoff caps exponential back-off between retries.
@@ -22,10 +20,10 @@ const maxBackoff = 30 * time.Second
 // with its connection than to read.
 const maxDrain = 64 << 10
 
-// transport is the single request path: every call to Cloudflare is paced,
-// retried and logged here, never in the resources.
+// transport is the single request path: every call to Cloudflare is paced
+// (budget.go), retried and logged here, never in the resources.
 type transport struct {
-	limiter    *rate.Limiter
+	budget     *budget
 	maxRetries int
 	baseDelay  time.Duration
 	token      string
@@ -35,12 +33,8 @@ func (t *transport) roundTrip(req *http.Request, next option.MiddlewareNext) (*h
 	ctx := tflog.MaskAllFieldValuesStrings(req.Context(), t.token)
 	ctx = tflog.MaskMessageStrings(ctx, t.token)
 	for attempt := 0; ; attempt++ {
-		if err := t.limiter.Wait(ctx); err != nil {
-			if ctx.Err() == nil {
-				// The limiter refuses up front a wait that would outlast the
-				// deadline; report it as the deadline it is.
-				err = fmt.Errorf("%w: %w", context.DeadlineExceeded, err)
-			}
+		answered, err := t.budget.acquire(ctx)
+		if err != nil {
 			return nil, err
 		}
 		if attempt > 0 && req.GetBody != nil {
@@ -52,6 +46,7 @@ func (t *transport) roundTrip(req *http.Request, next option.MiddlewareNext) (*h
 		}
 		start := time.Now()
 		resp, err := next(req)
+		answered()
 		fields := map[string]any{
 			"method":      req.Method,
 			"path":        req.URL.Path,
@@ -69,10 +64,16 @@ func (t *transport) roundTrip(req *http.Request, next option.MiddlewareNext) (*h
 		}
 		tflog.Debug(ctx, "Cloudflare API request", fields)
 
+		limited := err == nil && resp.StatusCode == http.StatusTooManyRequests
+		delay := t.backoff(attempt, resp)
+		if limited {
+			// Another process of the token spends the budget too: hold
+			// every caller of the client, not only this one.
+			t.budget.refused(time.Now().Add(delay))
+		}
 		if !retryable(resp, err) || attempt >= t.maxRetries {
 			return resp, err
 		}
-		delay := t.backoff(attempt, resp)
 		if resp != nil {
 			// Drain a bounded amount so the connection is reused (a body
 			// closed unread drops the connection), then close.
@@ -82,6 +83,9 @@ func (t *transport) roundTrip(req *http.Request, next option.MiddlewareNext) (*h
 		tflog.Info(ctx, "Retrying Cloudflare API request", map[string]any{
 			"method": req.Method, "path": req.URL.Path, "attempt": attempt + 1, "delay_ms": delay.Milliseconds(),
 		})
+		if limited {
+			continue // the budget holds the retry until the delay has passed
+		}
 		if err := sleep(ctx, delay); err != nil {
 			return nil, err
 		}

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	cf "github.com/cloudflare/cloudflare-go/v7"
 	"github.com/cloudflare/cloudflare-go/v7/zero_trust"
+
+	"github.com/homelab-tf/terraform-provider-homelab/internal/ingress"
 )
 
 // Tunnel is the part of a cfd_tunnel the provider reads.
@@ -49,7 +52,30 @@ func (c *Client) GetTunnel(ctx context.Context, tunnelID string) (Tunnel, error)
 type TunnelConfig struct {
 	Version  int64
 	Document json.RawMessage
-	readAt   time.Time // when this client read or wrote it
+	parsed   *parsedDocument // shared by the copies of one fetched document
+}
+
+// parsedDocument is a document parsed once, on first use.
+type parsedDocument struct {
+	once sync.Once
+	doc  *ingress.Document
+	err  error
+}
+
+func fetched(version int64, document json.RawMessage) TunnelConfig {
+	return TunnelConfig{Version: version, Document: document, parsed: &parsedDocument{}}
+}
+
+// Ingress is Document parsed, once per document this client read or wrote:
+// during a refresh every proxy of a tunnel reads the same cached document,
+// and parses it once instead of once per proxy. The result is shared and
+// must only be read; edit a copy (ingress.Parse) instead.
+func (t TunnelConfig) Ingress() (*ingress.Document, error) {
+	if t.parsed == nil {
+		return ingress.Parse(t.Document)
+	}
+	t.parsed.once.Do(func() { t.parsed.doc, t.parsed.err = ingress.Parse(t.Document) })
+	return t.parsed.doc, t.parsed.err
 }
 
 type tunnelConfigEnvelope struct {
@@ -74,7 +100,7 @@ func (c *Client) GetTunnelConfig(ctx context.Context, tunnelID string) (TunnelCo
 	if err := c.sdk.Execute(ctx, http.MethodGet, c.tunnelConfigPath(tunnelID), nil, &env); err != nil {
 		return TunnelConfig{}, wrap(err)
 	}
-	return TunnelConfig{Version: env.Result.Version, Document: env.Result.Config, readAt: time.Now()}, nil
+	return fetched(env.Result.Version, env.Result.Config), nil
 }
 
 // PutTunnelConfig replaces a tunnel's remote configuration document.
@@ -89,12 +115,12 @@ func (c *Client) PutTunnelConfig(ctx context.Context, tunnelID string, document 
 		c.cache.tunnel(tunnelID).wrote(tunnelDoc, nil, err)
 		return TunnelConfig{}, err
 	}
-	written := TunnelConfig{Version: env.Result.Version, Document: env.Result.Config, readAt: time.Now()}
-	if len(written.Document) == 0 {
+	if len(env.Result.Config) == 0 {
 		// An answer without the document (older API versions answered
 		// with a bare object): what was sent is what is stored.
-		written.Document = document
+		env.Result.Config = document
 	}
+	written := fetched(env.Result.Version, env.Result.Config)
 	c.cache.tunnel(tunnelID).wrote(tunnelDoc, &written, nil)
 	return written, nil
 }

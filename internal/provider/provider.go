@@ -130,6 +130,7 @@ type cloudflareModel struct {
 	ZoneID            types.String  `tfsdk:"zone_id"`
 	TunnelID          types.String  `tfsdk:"tunnel_id"`
 	BaseURL           types.String  `tfsdk:"base_url"`
+	RequestBudget     types.Int64   `tfsdk:"request_budget"`
 	RequestsPerSecond types.Float64 `tfsdk:"requests_per_second"`
 	MaxRetries        types.Int64   `tfsdk:"max_retries"`
 }
@@ -192,10 +193,18 @@ func (p *homelabProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 						Optional:            true,
 						MarkdownDescription: "API base URL, for an API gateway or the local sandbox. Default `" + cloudflare.DefaultBaseURL + "`. Environment variable `CLOUDFLARE_BASE_URL`.",
 					},
+					"request_budget": schema.Int64Attribute{
+						Optional:   true,
+						Validators: []validator.Int64{int64validator.Between(10, 1000000)},
+						MarkdownDescription: "Most API requests in any rolling 5 minutes. Requests go out at the API's speed while the window has room, " +
+							"and wait until the oldest leaves it when it has none; 1% is kept in reserve. A 429 holds every request until its " +
+							"`Retry-After` and lowers the budget for one window. Default `1200`, Cloudflare's global limit; lower it when other " +
+							"tools share the token.",
+					},
 					"requests_per_second": schema.Float64Attribute{
 						Optional:            true,
 						Validators:          []validator.Float64{float64validator.Between(0.1, 1000)},
-						MarkdownDescription: "Client-side pacing of API requests. Cloudflare allows 1,200 requests per 5 minutes. Default `4`.",
+						MarkdownDescription: "Optional cap on the request rate, on top of `request_budget`. Default none: requests go out at the API's speed.",
 					},
 					"max_retries": schema.Int64Attribute{
 						Optional:            true,
@@ -259,13 +268,16 @@ func (p *homelabProvider) Configure(ctx context.Context, req provider.ConfigureR
 		cf = &cloudflareModel{}
 	}
 	data.Cloudflare = providerdata.CloudflareSettings{
-		APIToken:          r.str(cf.APIToken, providerdata.EnvCloudflareToken),
-		AccountID:         r.str(cf.AccountID, providerdata.EnvCloudflareAccount),
-		ZoneID:            r.str(cf.ZoneID, providerdata.EnvCloudflareZone),
-		TunnelID:          r.str(cf.TunnelID, providerdata.EnvCloudflareTunnel),
-		BaseURL:           r.str(cf.BaseURL, providerdata.EnvCloudflareBaseURL),
-		RequestsPerSecond: cloudflare.DefaultRequestsPerSecond,
-		MaxRetries:        cloudflare.DefaultMaxRetries,
+		APIToken:      r.str(cf.APIToken, providerdata.EnvCloudflareToken),
+		AccountID:     r.str(cf.AccountID, providerdata.EnvCloudflareAccount),
+		ZoneID:        r.str(cf.ZoneID, providerdata.EnvCloudflareZone),
+		TunnelID:      r.str(cf.TunnelID, providerdata.EnvCloudflareTunnel),
+		BaseURL:       r.str(cf.BaseURL, providerdata.EnvCloudflareBaseURL),
+		RequestBudget: cloudflare.DefaultRequestBudget,
+		MaxRetries:    cloudflare.DefaultMaxRetries,
+	}
+	if !cf.RequestBudget.IsNull() && !cf.RequestBudget.IsUnknown() {
+		data.Cloudflare.RequestBudget = int(cf.RequestBudget.ValueInt64())
 	}
 	if !cf.RequestsPerSecond.IsNull() && !cf.RequestsPerSecond.IsUnknown() {
 		data.Cloudflare.RequestsPerSecond = cf.RequestsPerSecond.ValueFloat64()

@@ -35,7 +35,8 @@ type CloudflareSettings struct {
 	ZoneID            string
 	TunnelID          string
 	BaseURL           string
-	RequestsPerSecond float64
+	RequestBudget     int     // requests per rolling 5 minutes
+	RequestsPerSecond float64 // optional cap; 0 for none
 	MaxRetries        int
 }
 
@@ -174,6 +175,7 @@ func (d *Data) CloudflareClient() (*cloudflare.Client, diag.Diagnostics) {
 			APIToken:          d.Cloudflare.APIToken,
 			AccountID:         d.Cloudflare.AccountID,
 			BaseURL:           d.Cloudflare.BaseURL,
+			RequestBudget:     d.Cloudflare.RequestBudget,
 			RequestsPerSecond: d.Cloudflare.RequestsPerSecond,
 			MaxRetries:        d.Cloudflare.MaxRetries,
 			UserAgent:         "terraform-provider-homelab/" + d.Version,

@@ -2,11 +2,9 @@ package proxy
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -123,7 +121,7 @@ func (r *proxyResource) observe(ctx context.Context, cf *cloudflare.Client, prio
 			fail("tunnel configuration", err)
 			return m, seen, diags
 		}
-		doc, err := parseShared(cfg.Document)
+		doc, err := cfg.Ingress()
 		if err != nil {
 			fail("tunnel configuration", err)
 			return m, seen, diags
@@ -225,30 +223,4 @@ func findRule(doc *ingress.Document, hostname, path string, anyPath bool) (ingre
 		}
 	}
 	return ingress.Rule{}, false
-}
-
-// lastParsed memoises the parse of the tunnel document that Read sees last:
-// during a refresh every proxy of a tunnel reads the same cached document,
-// and parsing it once instead of once per proxy keeps a plan of hundreds of
-// proxies from allocating a copy of every rule per proxy. The document is
-// recognised by identity (the same bytes the client's cache hands out), and
-// the parsed result is only read.
-var lastParsed struct {
-	mu  sync.Mutex
-	raw json.RawMessage
-	doc *ingress.Document
-}
-
-func parseShared(raw json.RawMessage) (*ingress.Document, error) {
-	lastParsed.mu.Lock()
-	defer lastParsed.mu.Unlock()
-	if len(raw) > 0 && len(raw) == len(lastParsed.raw) && &raw[0] == &lastParsed.raw[0] {
-		return lastParsed.doc, nil
-	}
-	doc, err := ingress.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	lastParsed.raw, lastParsed.doc = raw, doc
-	return doc, nil
 }

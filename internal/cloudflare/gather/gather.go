@@ -4,8 +4,11 @@
 // configuration, a zone's records); the first call of a quiet gatherer
 // starts a writer that hands the queued calls to write in batches until
 // the queue is empty. A batch goes out when every call announced ahead
-// (Expect) is queued and nothing new has happened for Settle, when the
-// oldest call has waited the window, or when it holds limit calls. Calls
+// (Expect) is queued and either as many are announced as were at once
+// before an earlier batch (a full house: every caller that can come is
+// there, since the CLI starts a new one only when one of these has
+// finished) or nothing new has happened for Settle; when the oldest call
+// has waited the window; or when it holds limit calls. Calls
 // queued while a batch is written form the next batch, so nothing is lost
 // and no caller waits longer than one window plus one batch. write must
 // finish every call it is given.
@@ -36,9 +39,13 @@ const (
 	Settle = 200 * time.Millisecond
 )
 
-// Window is the gathering window for a client paced at rps requests per
-// second.
+// Window is the gathering window for a client capped at rps requests per
+// second; a client without a cap (rps 0) sends at the API's speed and
+// gathers for MinWindow at most.
 func Window(rps float64) time.Duration {
+	if rps <= 0 {
+		return MinWindow
+	}
 	d := time.Duration(windowRequests / rps * float64(time.Second))
 	return min(max(d, MinWindow), MaxWindow)
 }
@@ -73,6 +80,8 @@ type Gatherer[In, Out any] struct {
 	queue    []*Call[In, Out]
 	running  bool
 	expected int       // announced calls not yet released
+	peak     int       // the most calls ever announced at once
+	most     int       // peak when the last batch was taken: a full house
 	event    time.Time // last announcement or queued call
 	wake     chan struct{}
 }
@@ -89,6 +98,7 @@ func New[In, Out any](window time.Duration, limit int, write func(context.Contex
 func (g *Gatherer[In, Out]) Expect() (release func()) {
 	g.mu.Lock()
 	g.expected++
+	g.peak = max(g.peak, g.expected)
 	g.event = time.Now()
 	g.signal()
 	g.mu.Unlock()
@@ -152,6 +162,13 @@ func (g *Gatherer[In, Out]) due() time.Time {
 	if g.limit > 0 && len(g.queue) >= g.limit {
 		return time.Time{}
 	}
+	if g.ready() && g.most > 0 && g.expected >= g.most {
+		// A full house: no one else can announce a call before one of
+		// these has been answered. The first batch learns the house's
+		// size: callers that call as soon as they announce would each be
+		// a full house of their own while the others start.
+		return time.Time{}
+	}
 	deadline := g.queue[0].queued.Add(g.window)
 	if quiet := g.event.Add(Settle); g.ready() && quiet.Before(deadline) {
 		return quiet
@@ -196,6 +213,7 @@ func (g *Gatherer[In, Out]) take() []*Call[In, Out] {
 	}
 	batch := g.queue[:n:n]
 	g.queue = g.queue[n:]
+	g.most = g.peak
 	return batch
 }
 

@@ -14,7 +14,7 @@ func TestWindow(t *testing.T) {
 	for _, tt := range []struct {
 		rps  float64
 		want string
-	}{{1, "5s"}, {4, "4s"}, {8, "2s"}, {100, "500ms"}, {1000, "500ms"}} {
+	}{{1, "5s"}, {4, "4s"}, {8, "2s"}, {100, "500ms"}, {1000, "500ms"}, {0, "500ms"}} {
 		if got := Window(tt.rps).String(); got != tt.want {
 			t.Errorf("Window(%v) = %s, want %s", tt.rps, got, tt.want)
 		}
@@ -92,6 +92,30 @@ func TestGathererWaitsOutTheWindow(t *testing.T) {
 		submitAll(t, g, 4, nil)
 		if len(rec.sizes) != 1 || rec.sizes[0] != 4 || rec.at[0] != MaxWindow {
 			t.Errorf("batches %v at %v, want one of 4 at %s", rec.sizes, rec.at, MaxWindow)
+		}
+	})
+}
+
+// TestGathererFullHouse: once a batch has gone out, a batch whose
+// announced calls are all queued, and as many as were announced at once
+// before, goes out at once; the first one waits Settle.
+func TestGathererFullHouse(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		const callers = 5
+		rec := newRecorder()
+		g := New(MaxWindow, 0, rec.write)
+		for range 2 {
+			releases := make([]func(), callers)
+			for i := range releases {
+				releases[i] = g.Expect()
+			}
+			submitAll(t, g, callers, func(i int) { releases[i]() })
+			time.Sleep(time.Second)
+		}
+		if want := []time.Duration{Settle, Settle + time.Second}; len(rec.sizes) != 2 || rec.sizes[0] != callers || rec.sizes[1] != callers ||
+			rec.at[0] != want[0] || rec.at[1] != want[1] {
+			t.Errorf("batches %v at %v, want two of %d at %v", rec.sizes, rec.at, callers, want)
 		}
 	})
 }
